@@ -1,0 +1,44 @@
+// kube-local runs etcd, kube-apiserver and kube-controller-manager as subcommands of one binary
+// (hyperkube style) so the local stack needs no Docker, kind or downloaded release binaries.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"go.etcd.io/etcd/server/v3/etcdmain"
+	"k8s.io/component-base/cli"
+	_ "k8s.io/component-base/logs/json/register"
+	_ "k8s.io/component-base/metrics/prometheus/clientgo"
+	_ "k8s.io/component-base/metrics/prometheus/version"
+	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
+	kcm "k8s.io/kubernetes/cmd/kube-controller-manager/app"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: kube-local etcd|kube-apiserver|kube-controller-manager|certs [flags]")
+		os.Exit(2)
+	}
+	sub, rest := os.Args[1], os.Args[2:]
+	switch sub {
+	case "etcd":
+		etcdmain.Main(append([]string{"etcd"}, rest...))
+	case "kube-apiserver":
+		c := apiserver.NewAPIServerCommand()
+		c.SetArgs(rest)
+		os.Exit(cli.Run(c))
+	case "kube-controller-manager":
+		c := kcm.NewControllerManagerCommand()
+		c.SetArgs(rest)
+		os.Exit(cli.Run(c))
+	case "certs":
+		if err := writeCerts(rest); err != nil {
+			fmt.Fprintln(os.Stderr, "certs:", err)
+			os.Exit(1)
+		}
+	default:
+		fmt.Fprintln(os.Stderr, "unknown subcommand", sub)
+		os.Exit(2)
+	}
+}

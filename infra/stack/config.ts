@@ -1,0 +1,73 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Where the local stack keeps its state and which loopback ports it uses; every port can be overridden. */
+export interface StackConfig {
+  root: string;
+  stateDir: string;
+  cacheDir: string;
+  logDir: string;
+  host: "127.0.0.1";
+  ports: {
+    etcd: number;
+    etcdPeer: number;
+    apiserver: number;
+    controllerManager: number;
+    postgres: number;
+    mariadb: number;
+    elasticmq: number;
+    moto: number;
+  };
+  region: string;
+  clusterName: string;
+  secretPrefix: string;
+  queueName: string;
+  deadLetterQueueName: string;
+  maxReceiveCount: number;
+  database: { name: string; user: string; password: string };
+}
+
+const defaultPorts: StackConfig["ports"] = {
+  etcd: 23790,
+  etcdPeer: 23800,
+  apiserver: 16443,
+  controllerManager: 20257,
+  postgres: 15432,
+  mariadb: 13306,
+  elasticmq: 19324,
+  moto: 15000,
+};
+
+function portFromEnv(name: keyof StackConfig["ports"]): number {
+  const variable = `TENANT_SYNC_PORT_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+  const raw = process.env[variable];
+  if (raw === undefined || raw === "") return defaultPorts[name];
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`${variable}=${raw} is not a TCP port (1-65535)`);
+  }
+  return port;
+}
+
+export function loadStackConfig(): StackConfig {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+  const stateDir = path.resolve(process.env.TENANT_SYNC_STACK_DIR ?? path.join(root, ".stack"));
+  const ports = Object.fromEntries(
+    (Object.keys(defaultPorts) as (keyof StackConfig["ports"])[]).map((name) => [name, portFromEnv(name)]),
+  ) as StackConfig["ports"];
+  return {
+    root,
+    stateDir,
+    cacheDir: path.join(root, ".cache"),
+    logDir: path.join(stateDir, "logs"),
+    host: "127.0.0.1",
+    ports,
+    region: "us-east-1",
+    clusterName: "local",
+    secretPrefix: "tenant-sync/clusters/",
+    queueName: "tenant-sync.fifo",
+    deadLetterQueueName: "tenant-sync-dlq.fifo",
+    maxReceiveCount: 5,
+    database: { name: "tenant_sync", user: "tenant_sync", password: "tenant-sync-local" },
+  };
+}

@@ -1,0 +1,241 @@
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import https from "node:https";
+import path from "node:path";
+import type { StackConfig } from "../config.ts";
+import { commandExists, logFile, run, StackError, startDaemon, waitUntilHealthy } from "../process.ts";
+import type { Service } from "./service.ts";
+
+// Pinned together with infra/kube/go.mod; stamped into the binary so clients see a real version.
+const KUBERNETES_VERSION = "v1.35.4";
+
+const kubeDir = (config: StackConfig) => path.join(config.stateDir, "kube");
+const pkiDir = (config: StackConfig) => path.join(kubeDir(config), "pki");
+export const binaryPath = (config: StackConfig) => path.join(config.cacheDir, "bin", "kube-local");
+export const adminKubeconfigPath = (config: StackConfig) => path.join(kubeDir(config), "admin.kubeconfig");
+export const apiserverUrl = (config: StackConfig) => `https://${config.host}:${config.ports.apiserver}`;
+
+/** Hash of everything the binary is built from: a changed go.mod, go.sum or .go file (or Go) rebuilds it. */
+async function sourceHash(config: StackConfig): Promise<string> {
+  const moduleDir = path.join(config.root, "infra", "kube");
+  const hash = createHash("sha256");
+  for (const file of fs.readdirSync(moduleDir).sort()) {
+    if (file === "go.mod" || file === "go.sum" || file.endsWith(".go")) {
+      hash.update(file).update(fs.readFileSync(path.join(moduleDir, file)));
+    }
+  }
+  hash.update(await run("kube-build", "go", ["version"]));
+  return hash.digest("hex");
+}
+
+async function build(config: StackConfig): Promise<void> {
+  if (!commandExists("go")) {
+    throw new StackError("kube-build", "Go is not on PATH; install Go 1.26+ to build the local control plane");
+  }
+  const stamp = `${binaryPath(config)}.sha256`;
+  const wanted = await sourceHash(config);
+  if (fs.existsSync(binaryPath(config)) && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === wanted) {
+    return;
+  }
+  const log = logFile(config, "kube-build");
+  fs.mkdirSync(path.dirname(log), { recursive: true });
+  const started = Date.now();
+  process.stderr.write(`[stack] building kube-local ${KUBERNETES_VERSION} (cold build takes several minutes)\n`);
+  const minor = KUBERNETES_VERSION.split(".")[1];
+  await run(
+    "kube-build",
+    "go",
+    [
+      "build",
+      "-trimpath",
+      "-ldflags",
+      `-s -w -X k8s.io/component-base/version.gitVersion=${KUBERNETES_VERSION} -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${minor}`,
+      "-o",
+      binaryPath(config),
+      ".",
+    ],
+    { cwd: path.join(config.root, "infra", "kube"), env: { CGO_ENABLED: "0" }, log },
+  );
+  fs.writeFileSync(stamp, wanted);
+  process.stderr.write(`[stack] built kube-local in ${Math.round((Date.now() - started) / 1000)}s\n`);
+}
+
+function pem(file: string): string {
+  return Buffer.from(fs.readFileSync(file)).toString("base64");
+}
+
+/** A kubeconfig with the credentials embedded, so it can be stored as one Secrets Manager secret. */
+export function adminKubeconfig(config: StackConfig): string {
+  const pki = pkiDir(config);
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    `- name: ${config.clusterName}`,
+    "  cluster:",
+    `    server: ${apiserverUrl(config)}`,
+    `    certificate-authority-data: ${pem(path.join(pki, "ca.crt"))}`,
+    "users:",
+    "- name: admin",
+    "  user:",
+    `    client-certificate-data: ${pem(path.join(pki, "admin.crt"))}`,
+    `    client-key-data: ${pem(path.join(pki, "admin.key"))}`,
+    "contexts:",
+    `- name: ${config.clusterName}`,
+    "  context:",
+    `    cluster: ${config.clusterName}`,
+    "    user: admin",
+    `current-context: ${config.clusterName}`,
+    "",
+  ].join("\n");
+}
+
+function httpsGet(config: StackConfig, url: string, withClientCert: boolean): Promise<number> {
+  const pki = pkiDir(config);
+  return new Promise((resolve, reject) => {
+    const request = https.get(
+      url,
+      withClientCert
+        ? {
+            ca: fs.readFileSync(path.join(pki, "ca.crt")),
+            cert: fs.readFileSync(path.join(pki, "admin.crt")),
+            key: fs.readFileSync(path.join(pki, "admin.key")),
+            timeout: 2000,
+          }
+        : { rejectUnauthorized: false, timeout: 2000 },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
+    request.on("timeout", () => request.destroy(new Error("timeout")));
+    request.on("error", reject);
+  });
+}
+
+const etcdHealthy = async (config: StackConfig) => {
+  const response = await fetch(`http://${config.host}:${config.ports.etcd}/health`, {
+    signal: AbortSignal.timeout(2000),
+  });
+  return response.ok && ((await response.json()) as { health?: string }).health === "true";
+};
+const apiserverHealthy = async (config: StackConfig) =>
+  (await httpsGet(config, `${apiserverUrl(config)}/readyz`, true)) === 200;
+const controllerManagerHealthy = async (config: StackConfig) =>
+  (await httpsGet(config, `https://${config.host}:${config.ports.controllerManager}/healthz`, false)) === 200;
+
+export const kube: Service = {
+  name: "kubernetes",
+  processes: ["etcd", "kube-apiserver", "kube-controller-manager"],
+  ports: (config) => [
+    config.ports.etcd,
+    config.ports.etcdPeer,
+    config.ports.apiserver,
+    config.ports.controllerManager,
+  ],
+  endpoint: (config) => `${apiserverUrl(config)} (kubeconfig: ${adminKubeconfigPath(config)})`,
+
+  async prepare(config) {
+    await build(config);
+    await run("kube-certs", binaryPath(config), ["certs", "--dir", pkiDir(config)]);
+    fs.writeFileSync(adminKubeconfigPath(config), adminKubeconfig(config), { mode: 0o600 });
+  },
+
+  async start(config) {
+    const bin = binaryPath(config);
+    const pki = pkiDir(config);
+    const { host } = config;
+    const etcdUrl = `http://${host}:${config.ports.etcd}`;
+    const peerUrl = `http://${host}:${config.ports.etcdPeer}`;
+    const etcdPid = startDaemon(config, {
+      name: "etcd",
+      command: bin,
+      args: [
+        "etcd",
+        "--name=local",
+        `--data-dir=${path.join(kubeDir(config), "etcd")}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=${peerUrl}`,
+        `--initial-advertise-peer-urls=${peerUrl}`,
+        `--initial-cluster=local=${peerUrl}`,
+        // Local test data only: durability is traded for speed, as envtest does.
+        "--unsafe-no-fsync=true",
+        "--auto-compaction-retention=1",
+        `--quota-backend-bytes=${8 * 1024 * 1024 * 1024}`,
+        "--log-level=warn",
+      ],
+    });
+    await waitUntilHealthy("etcd", () => etcdHealthy(config), {
+      timeoutMs: 30_000,
+      log: logFile(config, "etcd"),
+      pid: etcdPid,
+    });
+
+    const apiPid = startDaemon(config, {
+      name: "kube-apiserver",
+      command: bin,
+      args: [
+        "kube-apiserver",
+        `--etcd-servers=${etcdUrl}`,
+        `--bind-address=${host}`,
+        `--advertise-address=${host}`,
+        `--secure-port=${config.ports.apiserver}`,
+        `--tls-cert-file=${path.join(pki, "apiserver.crt")}`,
+        `--tls-private-key-file=${path.join(pki, "apiserver.key")}`,
+        `--client-ca-file=${path.join(pki, "ca.crt")}`,
+        `--service-account-issuer=${apiserverUrl(config)}/`,
+        `--service-account-key-file=${path.join(pki, "sa.pub")}`,
+        `--service-account-signing-key-file=${path.join(pki, "sa.key")}`,
+        "--service-cluster-ip-range=10.0.0.0/24",
+        "--allow-privileged=true",
+        "--authorization-mode=RBAC",
+        // No serviceaccount-token controller runs, so admission would reject pods without a token.
+        "--disable-admission-plugins=ServiceAccount",
+        // No kubelet or kube-proxy: the `kubernetes` Service endpoints would point nowhere.
+        "--endpoint-reconciler-type=none",
+        // Benchmarks push thousands of concurrent requests; the defaults (400/200) would throttle them.
+        "--max-requests-inflight=2000",
+        "--max-mutating-requests-inflight=1000",
+        "--v=1",
+      ],
+    });
+    await waitUntilHealthy("kube-apiserver", () => apiserverHealthy(config), {
+      timeoutMs: 90_000,
+      log: logFile(config, "kube-apiserver"),
+      pid: apiPid,
+    });
+
+    const kcmPid = startDaemon(config, {
+      name: "kube-controller-manager",
+      command: bin,
+      args: [
+        "kube-controller-manager",
+        `--kubeconfig=${adminKubeconfigPath(config)}`,
+        `--authentication-kubeconfig=${adminKubeconfigPath(config)}`,
+        `--authorization-kubeconfig=${adminKubeconfigPath(config)}`,
+        // Namespace deletion and ownerReference cascades are what tenant-sync relies on; the rest need a kubelet.
+        "--controllers=namespace-controller,garbage-collector-controller,serviceaccount-controller",
+        "--leader-elect=false",
+        `--bind-address=${host}`,
+        `--secure-port=${config.ports.controllerManager}`,
+        `--cert-dir=${path.join(kubeDir(config), "kcm-certs")}`,
+        "--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics",
+        "--v=1",
+      ],
+    });
+    await waitUntilHealthy("kube-controller-manager", () => controllerManagerHealthy(config), {
+      timeoutMs: 60_000,
+      log: logFile(config, "kube-controller-manager"),
+      pid: kcmPid,
+    });
+  },
+
+  async healthy(config) {
+    try {
+      return (await etcdHealthy(config)) && (await apiserverHealthy(config)) && (await controllerManagerHealthy(config));
+    } catch {
+      return false;
+    }
+  },
+};

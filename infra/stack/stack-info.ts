@@ -1,0 +1,69 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { StackConfig } from "./config.ts";
+import { adminKubeconfigPath, apiserverUrl } from "./services/kube.ts";
+import { mariadbUrl } from "./services/mariadb.ts";
+import { secretsManagerEndpoint } from "./services/moto.ts";
+import { postgresUrl } from "./services/postgres.ts";
+import { sqsEndpoint } from "./services/elasticmq.ts";
+
+/** What tests, the demo and a person need to reach the local stack; written to .stack/stack.json. */
+export interface StackInfo {
+  kubeconfigPath: string;
+  apiserver: string;
+  clusterName: string;
+  secretPrefix: string;
+  postgresUrl: string;
+  mariadbUrl: string;
+  region: string;
+  sqsEndpoint: string;
+  secretsManagerEndpoint: string;
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+  maxReceiveCount: number;
+}
+
+export function stackInfo(config: StackConfig): StackInfo {
+  const sqs = sqsEndpoint(config);
+  return {
+    kubeconfigPath: adminKubeconfigPath(config),
+    apiserver: apiserverUrl(config),
+    clusterName: config.clusterName,
+    secretPrefix: config.secretPrefix,
+    postgresUrl: postgresUrl(config),
+    mariadbUrl: mariadbUrl(config),
+    region: config.region,
+    sqsEndpoint: sqs,
+    secretsManagerEndpoint: secretsManagerEndpoint(config),
+    queueUrl: `${sqs}/000000000000/${config.queueName}`,
+    deadLetterQueueUrl: `${sqs}/000000000000/${config.deadLetterQueueName}`,
+    maxReceiveCount: config.maxReceiveCount,
+  };
+}
+
+/** Environment variables that point the AWS SDK and tenant-sync at the local stack. */
+export function stackEnvironment(info: StackInfo): Record<string, string> {
+  return {
+    AWS_REGION: info.region,
+    AWS_ACCESS_KEY_ID: "local",
+    AWS_SECRET_ACCESS_KEY: "local",
+    AWS_ENDPOINT_URL_SQS: info.sqsEndpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: info.secretsManagerEndpoint,
+    TENANT_SYNC_QUEUE_URL: info.queueUrl,
+    TENANT_SYNC_SECRET_PREFIX: info.secretPrefix,
+    TENANT_SYNC_DATABASE_URL: info.postgresUrl,
+    KUBECONFIG: info.kubeconfigPath,
+  };
+}
+
+export const stackInfoPath = (stateDir: string) => path.join(stateDir, "stack.json");
+
+export function writeStackInfo(config: StackConfig): StackInfo {
+  const info = stackInfo(config);
+  fs.writeFileSync(stackInfoPath(config.stateDir), `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  const exports = Object.entries(stackEnvironment(info))
+    .map(([key, value]) => `export ${key}='${value}'`)
+    .join("\n");
+  fs.writeFileSync(path.join(config.stateDir, "env.sh"), `${exports}\n`, { mode: 0o600 });
+  return info;
+}
