@@ -17,7 +17,9 @@ const program = new Command("stack").description(
 
 program
   .command("up")
-  .description("start every service (idempotent: healthy services are left alone) and wait until all are healthy")
+  .description(
+    "start every service (idempotent: healthy services are left alone) and wait until all are healthy",
+  )
   .option("--json", "print the status as JSON")
   .action(async (options: { json?: boolean }) => {
     const config = loadStackConfig();
@@ -29,7 +31,9 @@ program
       return;
     }
     printStatus(rows);
-    console.log(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)}s; details: ${stackInfoPath(config.stateDir)}`);
+    console.log(
+      `stack ready in ${((Date.now() - started) / 1000).toFixed(1)}s; details: ${stackInfoPath(config.stateDir)}`,
+    );
   });
 
 program

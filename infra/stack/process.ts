@@ -14,7 +14,8 @@ export class StackError extends Error {
   }
 }
 
-export const pidFile = (config: StackConfig, name: string) => path.join(config.stateDir, "pids", `${name}.pid`);
+export const pidFile = (config: StackConfig, name: string) =>
+  path.join(config.stateDir, "pids", `${name}.pid`);
 export const logFile = (config: StackConfig, name: string) => path.join(config.logDir, `${name}.log`);
 
 export function readPid(config: StackConfig, name: string): number | undefined {

@@ -1,11 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { StackConfig } from "./config.ts";
+import { sqsEndpoint } from "./services/elasticmq.ts";
 import { adminKubeconfigPath, apiserverUrl } from "./services/kube.ts";
 import { mariadbUrl } from "./services/mariadb.ts";
 import { secretsManagerEndpoint } from "./services/moto.ts";
 import { postgresUrl } from "./services/postgres.ts";
-import { sqsEndpoint } from "./services/elasticmq.ts";
 
 /** What tests, the demo and a person need to reach the local stack; written to .stack/stack.json. */
 export interface StackInfo {

@@ -77,7 +77,9 @@ export async function up(config: StackConfig): Promise<void> {
   fs.mkdirSync(config.logDir, { recursive: true });
   const started: Service[] = [];
   const results = await Promise.allSettled(services.map((service) => bringUp(config, service, started)));
-  const failures = results.flatMap((result) => (result.status === "rejected" ? [result.reason as Error] : []));
+  const failures = results.flatMap((result) =>
+    result.status === "rejected" ? [result.reason as Error] : [],
+  );
   if (failures.length === 0) {
     try {
       await seedKubeconfigSecret(config);

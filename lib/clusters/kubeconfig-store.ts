@@ -61,7 +61,9 @@ export class KubeconfigStore {
     let text: string | undefined;
     try {
       const result = await this.client.send(new GetSecretValueCommand({ SecretId: secretId }));
-      text = result.SecretString ?? (result.SecretBinary ? Buffer.from(result.SecretBinary).toString("utf8") : undefined);
+      text =
+        result.SecretString ??
+        (result.SecretBinary ? Buffer.from(result.SecretBinary).toString("utf8") : undefined);
     } catch (error) {
       if (error instanceof ResourceNotFoundException) {
         throw new Error(`cluster ${cluster}: no kubeconfig secret named ${secretId} in Secrets Manager`);
@@ -74,7 +76,9 @@ export class KubeconfigStore {
       config.loadFromString(text);
     } catch {
       // The parser's message may quote the secret's content, so it is not passed on.
-      throw new Error(`cluster ${cluster}: secret ${secretId} does not hold a valid kubeconfig (YAML or JSON)`);
+      throw new Error(
+        `cluster ${cluster}: secret ${secretId} does not hold a valid kubeconfig (YAML or JSON)`,
+      );
     }
     if (!config.getCurrentCluster()) {
       throw new Error(`cluster ${cluster}: kubeconfig in ${secretId} has no current-context cluster`);

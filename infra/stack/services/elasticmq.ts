@@ -35,7 +35,8 @@ export const elasticmq: Service = {
   name: "elasticmq",
   processes: ["elasticmq"],
   ports: (config) => [config.ports.elasticmq],
-  endpoint: (config) => `${sqsEndpoint(config)} (SQS; queue ${config.queueName}, DLQ ${config.deadLetterQueueName})`,
+  endpoint: (config) =>
+    `${sqsEndpoint(config)} (SQS; queue ${config.queueName}, DLQ ${config.deadLetterQueueName})`,
 
   async prepare(config) {
     await ensureDebianPackages("elasticmq", ["default-jre-headless"], () => commandExists("java"));
@@ -89,7 +90,9 @@ export const elasticmq: Service = {
       maxAttempts: 1,
     });
     try {
-      const { QueueUrls } = await client.send(new ListQueuesCommand({}), { abortSignal: AbortSignal.timeout(2000) });
+      const { QueueUrls } = await client.send(new ListQueuesCommand({}), {
+        abortSignal: AbortSignal.timeout(2000),
+      });
       return (QueueUrls ?? []).some((url) => url.endsWith(`/${config.queueName}`));
     } catch {
       return false;

@@ -30,17 +30,26 @@ async function sourceHash(config: StackConfig): Promise<string> {
 
 async function build(config: StackConfig): Promise<void> {
   if (!commandExists("go")) {
-    throw new StackError("kube-build", "Go is not on PATH; install Go 1.26+ to build the local control plane");
+    throw new StackError(
+      "kube-build",
+      "Go is not on PATH; install Go 1.26+ to build the local control plane",
+    );
   }
   const stamp = `${binaryPath(config)}.sha256`;
   const wanted = await sourceHash(config);
-  if (fs.existsSync(binaryPath(config)) && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === wanted) {
+  if (
+    fs.existsSync(binaryPath(config)) &&
+    fs.existsSync(stamp) &&
+    fs.readFileSync(stamp, "utf8") === wanted
+  ) {
     return;
   }
   const log = logFile(config, "kube-build");
   fs.mkdirSync(path.dirname(log), { recursive: true });
   const started = Date.now();
-  process.stderr.write(`[stack] building kube-local ${KUBERNETES_VERSION} (cold build takes several minutes)\n`);
+  process.stderr.write(
+    `[stack] building kube-local ${KUBERNETES_VERSION} (cold build takes several minutes)\n`,
+  );
   const minor = KUBERNETES_VERSION.split(".")[1];
   await run(
     "kube-build",
@@ -233,7 +242,11 @@ export const kube: Service = {
 
   async healthy(config) {
     try {
-      return (await etcdHealthy(config)) && (await apiserverHealthy(config)) && (await controllerManagerHealthy(config));
+      return (
+        (await etcdHealthy(config)) &&
+        (await apiserverHealthy(config)) &&
+        (await controllerManagerHealthy(config))
+      );
     } catch {
       return false;
     }

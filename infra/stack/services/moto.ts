@@ -34,7 +34,11 @@ export const moto: Service = {
       command: path.join(venvDir(config), "bin", "moto_server"),
       args: ["-H", config.host, "-p", String(config.ports.moto)],
     });
-    await waitUntilHealthy("moto", () => this.healthy(config), { timeoutMs: 30_000, log: logFile(config, "moto"), pid });
+    await waitUntilHealthy("moto", () => this.healthy(config), {
+      timeoutMs: 30_000,
+      log: logFile(config, "moto"),
+      pid,
+    });
   },
 
   async healthy(config) {

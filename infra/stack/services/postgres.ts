@@ -23,7 +23,11 @@ function binDir(): string | undefined {
 function runAs(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const ids = accountIds("postgres");
-  if (!ids) throw new StackError("postgres", "running as root but there is no `postgres` account to run the server as");
+  if (!ids)
+    throw new StackError(
+      "postgres",
+      "running as root but there is no `postgres` account to run the server as",
+    );
   return ids;
 }
 
@@ -33,7 +37,12 @@ export function postgresUrl(config: StackConfig, database = config.database.name
 }
 
 async function query(config: StackConfig, sql: string, database = "postgres"): Promise<void> {
-  const client = new pg.Client({ host: socketDir(config), port: config.ports.postgres, user: "postgres", database });
+  const client = new pg.Client({
+    host: socketDir(config),
+    port: config.ports.postgres,
+    user: "postgres",
+    database,
+  });
   await client.connect();
   try {
     await client.query(sql);
@@ -62,7 +71,16 @@ export const postgres: Service = {
     await run(
       "postgres",
       path.join(bin, "initdb"),
-      ["-D", dataDir(config), "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8"],
+      [
+        "-D",
+        dataDir(config),
+        "-U",
+        "postgres",
+        "--auth-local=trust",
+        "--auth-host=scram-sha-256",
+        "-E",
+        "UTF8",
+      ],
       { ...owner, log: logFile(config, "postgres") },
     );
   },
