@@ -1,0 +1,39 @@
+import { ApiException } from "@kubernetes/client-node";
+
+interface StatusBody {
+  message?: string;
+  reason?: string;
+  details?: { causes?: { message?: string; field?: string; reason?: string }[] };
+}
+
+export function statusCode(error: unknown): number | undefined {
+  return error instanceof ApiException ? error.code : undefined;
+}
+
+function parseBody(body: unknown): StatusBody | undefined {
+  if (typeof body === "object" && body !== null) return body as StatusBody;
+  if (typeof body !== "string") return undefined;
+  try {
+    return JSON.parse(body) as StatusBody;
+  } catch {
+    return { message: body.slice(0, 500) };
+  }
+}
+
+/**
+ * The API server's own explanation of a failed request (message and causes, e.g. which field manager owns a
+ * conflicting field), without the request or credentials.
+ */
+export function describeApiError(error: unknown): string {
+  if (error instanceof ApiException) {
+    const body = parseBody(error.body);
+    const causes = (body?.details?.causes ?? [])
+      .map((cause) => [cause.field, cause.message].filter(Boolean).join(": "))
+      .filter((text) => text.length > 0);
+    const message = body?.message ?? error.message.split("\n")[0];
+    const detail = causes.length > 0 && !message?.includes(causes[0] ?? "") ? ` (${causes.join("; ")})` : "";
+    return `HTTP ${error.code}${body?.reason ? ` ${body.reason}` : ""}: ${message}${detail}`;
+  }
+  const cause = (error as { cause?: { code?: string } })?.cause?.code;
+  return `${(error as Error)?.message ?? String(error)}${cause ? ` (${cause})` : ""}`;
+}

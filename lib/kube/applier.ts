@@ -1,0 +1,83 @@
+import { describeApiError, statusCode } from "./api-errors.ts";
+import type { ClusterClient } from "./cluster-client.ts";
+import { onlyPaths, withoutPaths } from "./field-paths.ts";
+import { FIELD_MANAGER, isOwnedBy, LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY_VALUE } from "./labels.ts";
+import { describeRef, type KubeObject, refOf } from "./object-ref.ts";
+import type { ResourcePolicy } from "./policy.ts";
+
+export type ApplyOutcome =
+  | { state: "applied"; live: KubeObject; wrote: boolean; created: boolean }
+  | { state: "conflicted"; message: string }
+  | { state: "failed"; message: string };
+
+export interface ApplyContext {
+  tenantKey: string;
+  templateSet: string;
+  /** The inventory already lists this object for this tenant: ownership was checked when it was created. */
+  known: boolean;
+  /** The inventory's hash equals the desired hash, so an apply would change nothing we own. */
+  unchanged: boolean;
+  /** Skip the apply of unchanged objects (no writes in steady state); repairs pass false. */
+  skipUnchanged: boolean;
+  dryRun?: boolean;
+}
+
+// Fields in ignoreFields are handed at creation to a second manager, so our manager never owns them and
+// leaving them out later does not remove them (SSA drops a field only when no other manager owns it).
+const SEED_MANAGER = `${FIELD_MANAGER}-seed`;
+
+async function readIfExists(client: ClusterClient, object: KubeObject): Promise<KubeObject | undefined> {
+  try {
+    return await client.get(refOf(object));
+  } catch (error) {
+    if (statusCode(error) === 404) return undefined;
+    throw error;
+  }
+}
+
+function foreignOwnerMessage(live: KubeObject, context: ApplyContext): string {
+  const labels = live.metadata.labels ?? {};
+  const owner =
+    labels[LABEL_MANAGED_BY] === MANAGED_BY_VALUE
+      ? `it belongs to tenant label ${labels[LABEL_TENANT] ?? "(none)"}`
+      : "it does not carry the tenant-sync labels";
+  return `${describeRef(refOf(live))} already exists and ${owner}; tenant-sync will not modify it for tenant ${context.tenantKey}`;
+}
+
+/** Server-side applies one rendered object according to its policies. Never throws for API errors. */
+export async function applyObject(
+  client: ClusterClient,
+  desired: KubeObject,
+  policy: ResourcePolicy,
+  context: ApplyContext,
+): Promise<ApplyOutcome> {
+  try {
+    let existing: KubeObject | undefined;
+    if (!context.known || policy.creation === "Once" || (context.unchanged && context.skipUnchanged)) {
+      existing = await readIfExists(client, desired);
+      if (existing && !isOwnedBy(existing.metadata, context.tenantKey)) {
+        return { state: "failed", message: foreignOwnerMessage(existing, context) };
+      }
+    }
+    if (existing && (policy.creation === "Once" || (context.unchanged && context.skipUnchanged))) {
+      return { state: "applied", live: existing, wrote: false, created: false };
+    }
+    const force = policy.conflict === "Force";
+    const dryRun = context.dryRun ?? false;
+    const creating = !context.known && !existing;
+    if (creating && policy.ignoreFields.length > 0 && !dryRun) {
+      await client.apply(desired, { force, dryRun });
+      await client.apply(onlyPaths(desired, policy.ignoreFields) as KubeObject, {
+        fieldManager: SEED_MANAGER,
+      });
+      const live = await client.apply(withoutPaths(desired, policy.ignoreFields), { force });
+      return { state: "applied", live, wrote: true, created: true };
+    }
+    const body = creating ? desired : withoutPaths(desired, policy.ignoreFields);
+    const live = await client.apply(body, { force, dryRun });
+    return { state: "applied", live, wrote: true, created: creating };
+  } catch (error) {
+    const message = `${client.describe(refOf(desired))}: ${describeApiError(error)}`;
+    return statusCode(error) === 409 ? { state: "conflicted", message } : { state: "failed", message };
+  }
+}

@@ -1,0 +1,156 @@
+import {
+  type KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type V1APIResource,
+} from "@kubernetes/client-node";
+import { FIELD_MANAGER } from "./labels.ts";
+import { describeRef, type KubeObject, type ObjectRef } from "./object-ref.ts";
+
+export interface ResourceMapping {
+  plural: string;
+  namespaced: boolean;
+}
+
+/** Requests by verb, so benchmarks and the sweep can report reads and writes separately. */
+export type RequestCounts = Record<"get" | "list" | "apply" | "patch" | "delete" | "discovery", number>;
+
+/** Exposes the discovery lookup the client library already caches per apiVersion. */
+class ObjectApi extends KubernetesObjectApi {
+  lookup(apiVersion: string, kind: string): Promise<V1APIResource | undefined> {
+    return this.resource(apiVersion, kind);
+  }
+}
+
+/**
+ * One target cluster: server-side apply with the fixed field manager, reads, deletes and lists, plus the
+ * REST mapping of any kind (core, CRDs) from discovery, cached and shared by concurrent callers.
+ */
+export class ClusterClient {
+  readonly name: string;
+  readonly counts: RequestCounts = { get: 0, list: 0, apply: 0, patch: 0, delete: 0, discovery: 0 };
+  private readonly api: ObjectApi;
+  private readonly mappings = new Map<string, Promise<ResourceMapping>>();
+
+  constructor(name: string, config: KubeConfig) {
+    this.name = name;
+    this.api = config.makeApiClient(ObjectApi);
+  }
+
+  /** REST mapping from discovery; an unknown kind is retried once, since a CRD may have just been installed. */
+  mapping(apiVersion: string, kind: string): Promise<ResourceMapping> {
+    const key = `${apiVersion}/${kind}`;
+    let pending = this.mappings.get(key);
+    if (!pending) {
+      pending = this.discover(apiVersion, kind);
+      this.mappings.set(key, pending);
+      pending.catch(() => this.mappings.delete(key));
+    }
+    return pending;
+  }
+
+  private async discover(apiVersion: string, kind: string): Promise<ResourceMapping> {
+    this.counts.discovery++;
+    const resource = await this.api.lookup(apiVersion, kind).catch((error: Error) => {
+      throw new Error(
+        `cluster ${this.name}: discovery of ${apiVersion} failed: ${error.message.split("\n")[0]}`,
+      );
+    });
+    if (!resource) {
+      throw new Error(
+        `cluster ${this.name}: the API server does not serve kind ${kind} in ${apiVersion} (is its CRD installed?)`,
+      );
+    }
+    return { plural: resource.name, namespaced: resource.namespaced };
+  }
+
+  /** Server-side apply; `force` takes ownership of conflicting fields, `dryRun` changes nothing. */
+  async apply(
+    object: KubeObject,
+    options: { force?: boolean; dryRun?: boolean; fieldManager?: string } = {},
+  ): Promise<KubeObject> {
+    this.counts.apply++;
+    return (await this.api.patch(
+      structuredClone(object) as KubernetesObject,
+      undefined,
+      options.dryRun ? "All" : undefined,
+      options.fieldManager ?? FIELD_MANAGER,
+      options.force ?? false,
+      PatchStrategy.ServerSideApply,
+    )) as KubeObject;
+  }
+
+  /** JSON merge patch, for metadata-only changes that must not alter the ownership of other fields. */
+  async mergePatch(ref: ObjectRef, patch: Record<string, unknown>): Promise<KubeObject> {
+    this.counts.patch++;
+    return (await this.api.patch(
+      {
+        ...patch,
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        metadata: { ...(patch.metadata as object), ...meta(ref) },
+      },
+      undefined,
+      undefined,
+      `${FIELD_MANAGER}-metadata`,
+      undefined,
+      PatchStrategy.MergePatch,
+    )) as KubeObject;
+  }
+
+  async get(ref: ObjectRef): Promise<KubeObject> {
+    this.counts.get++;
+    return (await this.api.read({
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      metadata: meta(ref),
+    })) as unknown as KubeObject;
+  }
+
+  async delete(ref: ObjectRef): Promise<void> {
+    this.counts.delete++;
+    await this.api.delete(
+      { apiVersion: ref.apiVersion, kind: ref.kind, metadata: meta(ref) },
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      "Background",
+    );
+  }
+
+  /** One page of a list across all namespaces, filtered by a label selector. */
+  async listPage(
+    apiVersion: string,
+    kind: string,
+    labelSelector: string,
+    options: { limit?: number; continueToken?: string } = {},
+  ): Promise<{ items: KubeObject[]; continueToken: string | undefined }> {
+    this.counts.list++;
+    const page = await this.api.list(
+      apiVersion,
+      kind,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      labelSelector,
+      options.limit,
+      options.continueToken,
+    );
+    return {
+      items: page.items as unknown as KubeObject[],
+      continueToken: page.metadata?._continue || undefined,
+    };
+  }
+
+  describe(ref: ObjectRef): string {
+    return `${describeRef(ref)} on cluster ${this.name}`;
+  }
+}
+
+function meta(ref: ObjectRef): { name: string; namespace?: string } {
+  return ref.namespace ? { name: ref.name, namespace: ref.namespace } : { name: ref.name };
+}

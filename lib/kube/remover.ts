@@ -1,0 +1,77 @@
+import { describeApiError, statusCode } from "./api-errors.ts";
+import type { ClusterClient } from "./cluster-client.ts";
+import {
+  ANNOTATION_ORPHANED_AT,
+  ANNOTATION_ORPHANED_REASON,
+  isOwnedBy,
+  LABEL_APPLYSET_PART_OF,
+  LABEL_MANAGED_BY,
+  LABEL_RESOURCE,
+  LABEL_TEMPLATE_SET,
+  LABEL_TENANT,
+} from "./labels.ts";
+import { describeRef, type ObjectRef } from "./object-ref.ts";
+
+export type RemoveOutcome =
+  | { state: "deleted" | "retained" | "absent" | "not-owned" }
+  | { state: "failed"; message: string };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Removes one object tenant-sync created, by its deletion policy: `Delete` deletes it and waits until it is
+ * gone (so teardown order is real), `Retain` strips our labels and marks it orphaned with the reason. An
+ * object that no longer carries this tenant's labels is left alone.
+ */
+export async function removeObject(
+  client: ClusterClient,
+  ref: ObjectRef,
+  options: { tenantKey: string; deletion: "Delete" | "Retain"; reason: string; waitSeconds?: number },
+): Promise<RemoveOutcome> {
+  try {
+    let live: Awaited<ReturnType<ClusterClient["get"]>>;
+    try {
+      live = await client.get(ref);
+    } catch (error) {
+      if (statusCode(error) === 404) return { state: "absent" };
+      throw error;
+    }
+    if (!isOwnedBy(live.metadata, options.tenantKey)) return { state: "not-owned" };
+    if (options.deletion === "Retain") {
+      await client.mergePatch(ref, {
+        metadata: {
+          labels: {
+            [LABEL_MANAGED_BY]: null,
+            [LABEL_TENANT]: null,
+            [LABEL_TEMPLATE_SET]: null,
+            [LABEL_RESOURCE]: null,
+            [LABEL_APPLYSET_PART_OF]: null,
+          },
+          annotations: {
+            [ANNOTATION_ORPHANED_AT]: new Date().toISOString(),
+            [ANNOTATION_ORPHANED_REASON]: options.reason,
+          },
+        },
+      });
+      return { state: "retained" };
+    }
+    await client.delete(ref);
+    const deadline = Date.now() + (options.waitSeconds ?? 60) * 1000;
+    for (let delay = 50; Date.now() < deadline; delay = Math.min(delay * 2, 1000)) {
+      await sleep(delay);
+      try {
+        await client.get(ref);
+      } catch (error) {
+        if (statusCode(error) === 404) return { state: "deleted" };
+        throw error;
+      }
+    }
+    return {
+      state: "failed",
+      message: `${describeRef(ref)} is still terminating after ${options.waitSeconds ?? 60}s`,
+    };
+  } catch (error) {
+    if (statusCode(error) === 404) return { state: "absent" };
+    return { state: "failed", message: `${client.describe(ref)}: ${describeApiError(error)}` };
+  }
+}

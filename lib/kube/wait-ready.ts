@@ -1,0 +1,40 @@
+import { describeApiError } from "./api-errors.ts";
+import type { ClusterClient } from "./cluster-client.ts";
+import { describeRef, type KubeObject, refOf } from "./object-ref.ts";
+import { type Readiness, readinessOf } from "./readiness.ts";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Polls an object until it is ready, has failed, or the timeout passes. Polling (100 ms growing to 2 s)
+ * rather than a watch keeps one code path for every kind, and costs a handful of reads per resource.
+ */
+export async function waitReady(
+  client: ClusterClient,
+  live: KubeObject,
+  timeoutSeconds: number,
+): Promise<Readiness> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  let current = live;
+  let delay = 100;
+  for (;;) {
+    const readiness = readinessOf(current);
+    if (readiness.state !== "waiting") return readiness;
+    if (Date.now() >= deadline) {
+      return {
+        state: "failed",
+        reason: `${describeRef(refOf(live))} not ready after ${timeoutSeconds}s: ${readiness.reason}`,
+      };
+    }
+    await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
+    delay = Math.min(delay * 2, 2000);
+    try {
+      current = await client.get(refOf(live));
+    } catch (error) {
+      return {
+        state: "failed",
+        reason: `reading ${describeRef(refOf(live))} failed: ${describeApiError(error)}`,
+      };
+    }
+  }
+}
