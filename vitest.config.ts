@@ -2,11 +2,22 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    // Integration tests share one local stack; files run in parallel, each creates its own namespaces,
-    // databases and queues so they never step on each other.
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    globalSetup: ["test/global-setup.ts"],
+    projects: [
+      {
+        // Pure logic: no services, so `npm run test:unit` needs no stack.
+        test: { name: "unit", include: ["test/unit/**/*.test.ts"] },
+      },
+      {
+        // Real services. Files run in parallel against one local stack; each creates its own namespaces,
+        // databases and queues so they never step on each other.
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          globalSetup: ["test/global-setup.ts"],
+        },
+      },
+    ],
   },
 });

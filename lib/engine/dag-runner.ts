@@ -45,30 +45,3 @@ export async function runDag(
   await Promise.all(nodes.map((node) => start(node.id)));
   return results;
 }
-
-/** Groups of ids that can be removed together, dependents before their dependencies (teardown order). */
-export function teardownLevels(nodes: readonly DagNode[]): string[][] {
-  const ids = new Set(nodes.map((node) => node.id));
-  const dependents = new Map<string, number>();
-  for (const id of ids) dependents.set(id, 0);
-  for (const node of nodes) {
-    for (const dependency of node.dependsOn) {
-      if (ids.has(dependency)) dependents.set(dependency, (dependents.get(dependency) ?? 0) + 1);
-    }
-  }
-  const levels: string[][] = [];
-  const remaining = new Map(nodes.map((node) => [node.id, node]));
-  while (remaining.size > 0) {
-    const level = [...remaining.keys()].filter((id) => dependents.get(id) === 0).sort();
-    // Unknown or cyclic leftovers (an inventory from an older template) still get removed, last.
-    const batch = level.length > 0 ? level : [...remaining.keys()].sort();
-    for (const id of batch) {
-      for (const dependency of remaining.get(id)?.dependsOn ?? []) {
-        if (dependents.has(dependency)) dependents.set(dependency, (dependents.get(dependency) ?? 1) - 1);
-      }
-      remaining.delete(id);
-    }
-    levels.push(batch);
-  }
-  return levels;
-}

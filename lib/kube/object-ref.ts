@@ -6,19 +6,22 @@ export interface ObjectRef {
   name: string;
 }
 
+export interface KubeMetadata {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  generation?: number;
+  uid?: string;
+  [field: string]: unknown;
+}
+
+/** A Kubernetes object as rendered from a template or read from the API server. */
 export interface KubeObject {
   apiVersion: string;
   kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    generation?: number;
-    uid?: string;
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
+  metadata: KubeMetadata;
+  [field: string]: unknown;
 }
 
 export function refOf(object: KubeObject): ObjectRef {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type NodeResult, runDag, teardownLevels } from "../../lib/engine/dag-runner.ts";
+import { type NodeResult, runDag } from "../../lib/engine/dag-runner.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -86,23 +86,5 @@ describe("runDag", () => {
       1,
     );
     expect(results.get("x")).toBe("failed");
-  });
-});
-
-describe("teardownLevels", () => {
-  it("removes dependents before what they depend on", () => {
-    expect(
-      teardownLevels([
-        { id: "ns", dependsOn: [] },
-        { id: "cm", dependsOn: ["ns"] },
-        { id: "deploy", dependsOn: ["cm", "ns"] },
-        { id: "ingress", dependsOn: ["svc"] },
-        { id: "svc", dependsOn: ["ns"] },
-      ]),
-    ).toEqual([["deploy", "ingress"], ["cm", "svc"], ["ns"]]);
-  });
-
-  it("ignores dependencies that are not being removed", () => {
-    expect(teardownLevels([{ id: "cm", dependsOn: ["ns"] }])).toEqual([["cm"]]);
   });
 });
