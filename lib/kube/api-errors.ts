@@ -37,3 +37,11 @@ export function describeApiError(error: unknown): string {
   const cause = (error as { cause?: { code?: string } })?.cause?.code;
   return `${(error as Error)?.message ?? String(error)}${cause ? ` (${cause})` : ""}`;
 }
+
+/** Worth retrying later: the API server was unreachable, overloaded or failing, not rejecting the request. */
+export function isTransient(error: unknown): boolean {
+  const code = statusCode(error);
+  if (code === undefined)
+    return !(error instanceof Error && /does not serve kind|invalid/i.test(error.message));
+  return code === 429 || code >= 500;
+}

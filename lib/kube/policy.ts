@@ -3,7 +3,7 @@ export interface ResourcePolicy {
   creation: "WhenNeeded" | "Once";
   deletion: "Delete" | "Retain";
   conflict: "Stuck" | "Force";
-  readiness: { wait: boolean; timeoutSeconds: number };
+  readiness: { wait: boolean; timeoutSeconds: number; condition?: string };
   ignoreFields: readonly string[];
   skipOnDependencyFailure: boolean;
 }

@@ -100,7 +100,16 @@ function group(apiVersion: string): string {
  * Whether a live object is ready: per-kind rules for built-in workloads, a `Ready` condition for custom
  * resources that publish one, and ready-on-apply for everything else.
  */
-export function readinessOf(object: KubeObject): Readiness {
+export function readinessOf(object: KubeObject, condition?: string): Readiness {
+  if (condition !== undefined) {
+    const named = conditions(object).find((c) => c.type === condition);
+    if (named?.status === "True") return ready;
+    return waiting(
+      named
+        ? `${condition} is ${named.status}${named.message ? `: ${named.message}` : ""}`
+        : `no ${condition} condition yet`,
+    );
+  }
   const status = (object.status ?? {}) as Record<string, unknown>;
   const spec = (object.spec ?? {}) as Record<string, unknown>;
   const check = checks[`${group(object.apiVersion)}/${object.kind}`];

@@ -1,4 +1,4 @@
-import { describeApiError, statusCode } from "./api-errors.ts";
+import { describeApiError, isTransient, statusCode } from "./api-errors.ts";
 import type { ClusterClient } from "./cluster-client.ts";
 import {
   ANNOTATION_ORPHANED_AT,
@@ -14,7 +14,7 @@ import { describeRef, type ObjectRef } from "./object-ref.ts";
 
 export type RemoveOutcome =
   | { state: "deleted" | "retained" | "absent" | "not-owned" }
-  | { state: "failed"; message: string };
+  | { state: "failed"; message: string; transient: boolean };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -69,9 +69,14 @@ export async function removeObject(
     return {
       state: "failed",
       message: `${describeRef(ref)} is still terminating after ${options.waitSeconds ?? 60}s`,
+      transient: true,
     };
   } catch (error) {
     if (statusCode(error) === 404) return { state: "absent" };
-    return { state: "failed", message: `${client.describe(ref)}: ${describeApiError(error)}` };
+    return {
+      state: "failed",
+      message: `${client.describe(ref)}: ${describeApiError(error)}`,
+      transient: isTransient(error),
+    };
   }
 }

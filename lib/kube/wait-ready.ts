@@ -13,12 +13,13 @@ export async function waitReady(
   client: ClusterClient,
   live: KubeObject,
   timeoutSeconds: number,
+  condition?: string,
 ): Promise<Readiness> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   let current = live;
   let delay = 100;
   for (;;) {
-    const readiness = readinessOf(current);
+    const readiness = readinessOf(current, condition);
     if (readiness.state !== "waiting") return readiness;
     if (Date.now() >= deadline) {
       return {

@@ -231,7 +231,11 @@ function buildModel(
     creation: resource.creation,
     deletion: resource.deletion,
     conflict: resource.conflict,
-    readiness: { wait: resource.readiness.wait, timeoutSeconds: resource.readiness.timeoutSeconds },
+    readiness: {
+      wait: resource.readiness.wait,
+      timeoutSeconds: resource.readiness.timeoutSeconds,
+      ...(resource.readiness.condition ? { condition: resource.readiness.condition } : {}),
+    },
     ignoreFields: resource.ignoreFields,
     skipOnDependencyFailure: resource.skipOnDependencyFailure,
   }));

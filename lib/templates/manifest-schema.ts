@@ -11,6 +11,11 @@ const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const readiness = z.strictObject({
   wait: z.boolean().default(true),
   timeoutSeconds: z.number().int().min(1).max(86_400).default(300),
+  /** A status condition type that must be True; until it appears the object counts as not ready. */
+  condition: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]*$/, "must be a condition type such as Ready")
+    .optional(),
 });
 
 const resource = z.strictObject({

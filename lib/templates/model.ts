@@ -13,6 +13,8 @@ export interface ReadinessPolicy {
   /** Dependents wait until the object is ready (per-kind rules) or the timeout passes. */
   wait: boolean;
   timeoutSeconds: number;
+  /** Wait for this status condition to be True, even before the object reports any status. */
+  condition?: string;
 }
 
 export type SelectorValue = string | number | boolean | null;

@@ -127,7 +127,7 @@ describe("loadTemplateSet rejects", () => {
     expect(problems).toEqual([
       'demo/templateset.yaml:2: unknown key "owner" in the manifest; allowed keys: name, description, namespace, selector, resources',
       'demo/templateset.yaml:6: unknown key "dependson" in resources[0]; allowed keys: id, file, dependsOn, creation, deletion, conflict, readiness, ignoreFields, skipOnDependencyFailure',
-      'demo/templateset.yaml:7: unknown key "timeout" in resources[0].readiness; allowed keys: wait, timeoutSeconds',
+      'demo/templateset.yaml:7: unknown key "timeout" in resources[0].readiness; allowed keys: wait, timeoutSeconds, condition',
     ]);
   });
 

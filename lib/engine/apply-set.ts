@@ -1,0 +1,180 @@
+import type { AppliedEntry, InventoryEntry } from "../db/inventory-store.ts";
+import { describeApiError, isTransient } from "../kube/api-errors.ts";
+import { applyObject } from "../kube/applier.ts";
+import type { ClusterClient } from "../kube/cluster-client.ts";
+import { type ObjectRef, refOf } from "../kube/object-ref.ts";
+import { waitReady } from "../kube/wait-ready.ts";
+import type { TemplateSet } from "../templates/model.ts";
+import type { TenantRender } from "../templates/render.ts";
+import { runDag } from "./dag-runner.ts";
+import { finalizeObject } from "./desired.ts";
+import type { ResourceOutcome } from "./outcome.ts";
+
+export interface ApplySetInput {
+  client: ClusterClient;
+  set: TemplateSet;
+  render: TenantRender;
+  /** This tenant's inventory entries of this set, by resource id (any cluster). */
+  inventory: ReadonlyMap<string, InventoryEntry>;
+  skipUnchanged: boolean;
+  dryRun: boolean;
+  concurrency: number;
+}
+
+export interface AppliedSet {
+  resources: ResourceOutcome[];
+  /** Inventory entries to record: new or changed objects. */
+  entries: AppliedEntry[];
+  /** What each rendered resource is now, to tell which inventory entries became stale. */
+  refs: Map<string, ObjectRef>;
+  hashes: Map<string, string>;
+}
+
+export function refOfEntry(
+  entry: Pick<InventoryEntry, "apiVersion" | "kind" | "name"> & { namespace?: string | null },
+): ObjectRef {
+  return {
+    apiVersion: entry.apiVersion,
+    kind: entry.kind,
+    namespace: entry.namespace || undefined,
+    name: entry.name,
+  };
+}
+
+export function sameObject(entry: InventoryEntry, cluster: string, ref: ObjectRef): boolean {
+  return (
+    entry.cluster === cluster &&
+    entry.apiVersion === ref.apiVersion &&
+    entry.kind === ref.kind &&
+    entry.namespace === (ref.namespace ?? "") &&
+    entry.name === ref.name
+  );
+}
+
+/**
+ * Applies one template set for one tenant: its resources as a DAG (independent ones concurrently,
+ * dependents once their dependencies are ready), each by its policies. Never throws for a resource's
+ * failure: it becomes that resource's outcome and skips its dependents.
+ */
+export async function applySet(input: ApplySetInput): Promise<AppliedSet> {
+  const { client, set, render } = input;
+  const cluster = client.name;
+  const outcomes = new Map<string, ResourceOutcome>();
+  const entries: AppliedEntry[] = [];
+  const refs = new Map<string, ObjectRef>();
+  const hashes = new Map<string, string>();
+  const renders = new Map(render.resources.map((r) => [r.resourceId, r]));
+
+  const fail = (resourceId: string, message: string, transient = false) => {
+    outcomes.set(resourceId, { resourceId, state: "failed", transient, wrote: false, message });
+    return "failed" as const;
+  };
+
+  const run = async (resourceId: string) => {
+    const resource = set.resources.find((r) => r.id === resourceId);
+    const rendered = renders.get(resourceId);
+    if (!resource || !rendered) return fail(resourceId, "resource is missing from the rendered set");
+    if (!rendered.ok) return fail(resourceId, rendered.error.message);
+    let mapping: Awaited<ReturnType<ClusterClient["mapping"]>>;
+    try {
+      mapping = await client.mapping(rendered.object.apiVersion, rendered.object.kind);
+    } catch (error) {
+      return fail(resourceId, describeApiError(error), isTransient(error));
+    }
+    const desired = finalizeObject(rendered.object, mapping, {
+      tenantKey: render.tenantKey,
+      templateSet: set.name,
+      templateVersion: set.version,
+      resourceId,
+      defaultNamespace: render.defaultNamespace,
+    });
+    if (!desired.ok) return fail(resourceId, desired.message);
+    const ref = refOf(desired.object);
+    refs.set(resourceId, ref);
+    hashes.set(resourceId, desired.hash);
+    const previous = input.inventory.get(resourceId);
+    const known = previous !== undefined && sameObject(previous, cluster, ref);
+    const applied = await applyObject(client, desired.object, resource, {
+      tenantKey: render.tenantKey,
+      templateSet: set.name,
+      known,
+      unchanged: known && previous?.contentHash === desired.hash,
+      skipUnchanged: input.skipUnchanged,
+      dryRun: input.dryRun,
+    });
+    if (applied.state === "conflicted") {
+      outcomes.set(resourceId, {
+        resourceId,
+        state: "conflicted",
+        transient: false,
+        wrote: false,
+        message: applied.message,
+      });
+      return "conflicted" as const;
+    }
+    if (applied.state === "failed") return fail(resourceId, applied.message, applied.transient);
+    if (!input.dryRun && (!known || previous?.contentHash !== desired.hash)) {
+      entries.push({
+        cluster,
+        tenantKey: render.tenantKey,
+        templateSet: set.name,
+        resourceId,
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        namespace: ref.namespace ?? "",
+        name: ref.name,
+        contentHash: desired.hash,
+        deletionPolicy: resource.deletion,
+        dependsOn: [...resource.dependsOn],
+      });
+    }
+    if (resource.readiness.wait && !input.dryRun) {
+      const readiness = await waitReady(
+        client,
+        applied.live,
+        resource.readiness.timeoutSeconds,
+        resource.readiness.condition,
+      );
+      if (readiness.state !== "ready") {
+        outcomes.set(resourceId, {
+          resourceId,
+          state: "failed",
+          transient: false,
+          wrote: applied.wrote,
+          message: readiness.reason,
+        });
+        return "failed" as const;
+      }
+    }
+    outcomes.set(resourceId, { resourceId, state: "ready", transient: false, wrote: applied.wrote });
+    return "ok" as const;
+  };
+
+  const results = await runDag(
+    set.resources.map((r) => ({
+      id: r.id,
+      dependsOn: r.dependsOn,
+      runDespiteFailedDependencies: !r.skipOnDependencyFailure,
+    })),
+    run,
+    input.concurrency,
+  );
+  const resources = set.resources.map((r): ResourceOutcome => {
+    const outcome = outcomes.get(r.id);
+    if (outcome) return outcome;
+    // A template that cannot render for this tenant is reported even when a dependency also failed.
+    const rendered = renders.get(r.id);
+    if (rendered && !rendered.ok) {
+      return {
+        resourceId: r.id,
+        state: "failed",
+        transient: false,
+        wrote: false,
+        message: rendered.error.message,
+      };
+    }
+    const state = results.get(r.id) === "skipped" ? "skipped" : "failed";
+    return { resourceId: r.id, state, transient: false, wrote: false };
+  });
+  return { resources, entries, refs, hashes };
+}

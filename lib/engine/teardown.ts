@@ -1,0 +1,84 @@
+import type { ClusterRegistry } from "../clusters/cluster-registry.ts";
+import type { InventoryEntry, InventoryKey } from "../db/inventory-store.ts";
+import { removeObject } from "../kube/remover.ts";
+import { teardownLevels } from "../templates/graph.ts";
+
+export interface TeardownResult {
+  removed: InventoryKey[];
+  failures: { templateSet: string; resourceId: string; message: string; transient: boolean }[];
+  writes: number;
+}
+
+/**
+ * Removes inventoried objects by their deletion policy, dependents before their dependencies, one set of
+ * one cluster at a time. A level that fails stops that set's teardown, so nothing a still-present object
+ * depends on is removed under it; what was not removed stays in the inventory for the next attempt.
+ */
+export async function teardown(
+  clusters: ClusterRegistry,
+  entries: readonly InventoryEntry[],
+  options: { tenantKey: string; reason: string },
+): Promise<TeardownResult> {
+  const result: TeardownResult = { removed: [], failures: [], writes: 0 };
+  const groups = new Map<string, InventoryEntry[]>();
+  for (const entry of entries) {
+    const key = `${entry.cluster}\u0000${entry.templateSet}`;
+    groups.set(key, [...(groups.get(key) ?? []), entry]);
+  }
+  await Promise.all(
+    [...groups.values()].map(async (group) => {
+      const first = group[0] as InventoryEntry;
+      let client: Awaited<ReturnType<ClusterRegistry["client"]>>;
+      try {
+        client = await clusters.client(first.cluster);
+      } catch (error) {
+        for (const entry of group) {
+          result.failures.push({
+            templateSet: entry.templateSet,
+            resourceId: entry.resourceId,
+            message: (error as Error).message,
+            transient: true,
+          });
+        }
+        return;
+      }
+      const byId = new Map(group.map((entry) => [entry.resourceId, entry]));
+      // Only order among what is being removed: a pruned resource may depend on one that stays.
+      const nodes = group.map((e) => ({
+        id: e.resourceId,
+        dependsOn: e.dependsOn.filter((d) => byId.has(d)),
+      }));
+      for (const level of teardownLevels(nodes)) {
+        const outcomes = await Promise.all(
+          level.map(async (id) => {
+            const entry = byId.get(id) as InventoryEntry;
+            const outcome = await removeObject(
+              client,
+              {
+                apiVersion: entry.apiVersion,
+                kind: entry.kind,
+                namespace: entry.namespace || undefined,
+                name: entry.name,
+              },
+              { tenantKey: options.tenantKey, deletion: entry.deletionPolicy, reason: options.reason },
+            );
+            if (outcome.state === "failed") {
+              result.failures.push({
+                templateSet: entry.templateSet,
+                resourceId: id,
+                message: outcome.message,
+                transient: outcome.transient,
+              });
+              return false;
+            }
+            if (outcome.state === "deleted" || outcome.state === "retained") result.writes++;
+            result.removed.push({ templateSet: entry.templateSet, resourceId: id, cluster: entry.cluster });
+            return true;
+          }),
+        );
+        if (outcomes.includes(false)) break;
+      }
+    }),
+  );
+  return result;
+}

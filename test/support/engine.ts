@@ -1,0 +1,102 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { ClusterRegistry } from "../../lib/clusters/cluster-registry.ts";
+import { KubeconfigStore } from "../../lib/clusters/kubeconfig-store.ts";
+import { type Database, openDatabase } from "../../lib/db/database.ts";
+import type { Dialect } from "../../lib/db/dialect.ts";
+import { migrate } from "../../lib/db/migrate.ts";
+import { createTenantSource } from "../../lib/db/source.ts";
+import { Engine } from "../../lib/engine/engine.ts";
+import { createLog } from "../../lib/log.ts";
+import { loadTemplateSets } from "../../lib/templates/loader.ts";
+import type { TemplateSet } from "../../lib/templates/model.ts";
+import { createScratchDatabase, type ScratchDatabase } from "./databases.ts";
+import { stack } from "./stack.ts";
+
+export const TENANTS_DDL: Record<Dialect, string> = {
+  postgres: `CREATE TABLE tenants (
+      id varchar(64) PRIMARY KEY, slug varchar(200) NOT NULL, plan varchar(32) NOT NULL DEFAULT 'basic',
+      replicas integer NOT NULL DEFAULT 1, note text NOT NULL DEFAULT '', active varchar(8) NOT NULL DEFAULT 'true',
+      cluster varchar(64))`,
+  mysql: `CREATE TABLE tenants (
+      id varchar(64) PRIMARY KEY, slug varchar(200) NOT NULL, plan varchar(32) NOT NULL DEFAULT 'basic',
+      replicas int NOT NULL DEFAULT 1, note text NOT NULL, active varchar(8) NOT NULL DEFAULT 'true',
+      cluster varchar(64))`,
+};
+
+/** Writes template sets into a temporary folder: { set: { "templateset.yaml": "...", "x.yaml.mustache": "..." } }. */
+export function writeSets(sets: Record<string, Record<string, string>>, dir?: string): string {
+  const root = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "tenant-sync-sets-"));
+  for (const [name, files] of Object.entries(sets)) {
+    const setDir = path.join(root, name);
+    fs.rmSync(setDir, { recursive: true, force: true });
+    fs.mkdirSync(setDir, { recursive: true });
+    for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(setDir, file), text);
+  }
+  return root;
+}
+
+export interface EngineFixture {
+  db: Database;
+  scratch: ScratchDatabase;
+  clusters: ClusterRegistry;
+  engine(sets: readonly TemplateSet[]): Engine;
+  loadSets(dir: string): Promise<TemplateSet[]>;
+  insert(row: Record<string, unknown>): Promise<void>;
+  update(id: string, changes: Record<string, unknown>): Promise<void>;
+  remove(id: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A migrated scratch database with a tenants table, and engines wired to the local stack's cluster. */
+export async function engineFixture(dialect: Dialect, prefix: string): Promise<EngineFixture> {
+  const info = stack();
+  const scratch = await createScratchDatabase(dialect, prefix);
+  const db = openDatabase(scratch.url);
+  await migrate(db);
+  await db.query(TENANTS_DDL[dialect]);
+  const clusters = new ClusterRegistry(
+    new KubeconfigStore(new SecretsManagerClient({}), { prefix: info.secretPrefix }),
+  );
+  const source = createTenantSource(db, {
+    table: "tenants",
+    keyColumn: "id",
+    activeColumn: "active",
+    clusterColumn: "cluster",
+    defaultCluster: info.clusterName,
+  });
+  const log = createLog("tenant-sync-test");
+  const placeholders = (n: number) => Array.from({ length: n }, (_, i) => `$${i + 1}`).join(", ");
+  return {
+    db,
+    scratch,
+    clusters,
+    engine: (sets) => new Engine({ sets, db, source, clusters, log }),
+    loadSets: (dir) => loadTemplateSets(dir),
+    async insert(row) {
+      const full = { note: "", ...row };
+      const columns = Object.keys(full);
+      await db.query(
+        `INSERT INTO tenants (${columns.join(", ")}) VALUES (${placeholders(columns.length)})`,
+        Object.values(full),
+      );
+    },
+    async update(id, changes) {
+      const columns = Object.keys(changes);
+      const sets = columns.map((c, i) => `${c} = $${i + 1}`).join(", ");
+      await db.query(`UPDATE tenants SET ${sets} WHERE id = $${columns.length + 1}`, [
+        ...Object.values(changes),
+        id,
+      ]);
+    },
+    async remove(id) {
+      await db.query("DELETE FROM tenants WHERE id = $1", [id]);
+    },
+    async close() {
+      await db.close();
+      await scratch.drop();
+    },
+  };
+}
