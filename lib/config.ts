@@ -1,0 +1,80 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { DEFAULT_SECRET_PREFIX } from "./clusters/secret-name.ts";
+
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$/, "must be a SQL identifier");
+
+/** Everything the functions, the local runner and the CLI read from the environment, validated once. */
+const schema = z.object({
+  TENANT_SYNC_DATABASE_URL: z
+    .string()
+    .regex(/^(postgres(ql)?|mysql|mariadb):\/\//, "must be a postgres:// or mysql:// URL"),
+  TENANT_SYNC_TABLE: identifier.default("tenants"),
+  TENANT_SYNC_KEY_COLUMN: identifier.default("id"),
+  TENANT_SYNC_ACTIVE_COLUMN: identifier.optional(),
+  TENANT_SYNC_CLUSTER_COLUMN: identifier.optional(),
+  TENANT_SYNC_DEFAULT_CLUSTER: z.string().min(1).default("default"),
+  TENANT_SYNC_QUEUE_URL: z.url().optional(),
+  TENANT_SYNC_SECRET_PREFIX: z.string().default(DEFAULT_SECRET_PREFIX),
+  TENANT_SYNC_TEMPLATES_DIR: z.string().optional(),
+  TENANT_SYNC_KUBECONFIG_TTL_SECONDS: z.coerce.number().int().min(0).default(300),
+  TENANT_SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  TENANT_SYNC_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(2),
+});
+
+export interface RuntimeConfig {
+  databaseUrl: string;
+  source: {
+    table: string;
+    keyColumn: string;
+    activeColumn?: string;
+    clusterColumn?: string;
+    defaultCluster: string;
+  };
+  queueUrl: string | undefined;
+  secretPrefix: string;
+  templatesDir: string;
+  kubeconfigTtlMs: number;
+  concurrency: number;
+  dbPoolSize: number;
+}
+
+/** The repository's templates/ folder; in a Lambda bundle templates are copied next to the handler. */
+function defaultTemplatesDir(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "templates");
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.TENANT_SYNC_DATABASE_URL,
+    source: {
+      table: e.TENANT_SYNC_TABLE,
+      keyColumn: e.TENANT_SYNC_KEY_COLUMN,
+      ...(e.TENANT_SYNC_ACTIVE_COLUMN ? { activeColumn: e.TENANT_SYNC_ACTIVE_COLUMN } : {}),
+      ...(e.TENANT_SYNC_CLUSTER_COLUMN ? { clusterColumn: e.TENANT_SYNC_CLUSTER_COLUMN } : {}),
+      defaultCluster: e.TENANT_SYNC_DEFAULT_CLUSTER,
+    },
+    queueUrl: e.TENANT_SYNC_QUEUE_URL,
+    secretPrefix: e.TENANT_SYNC_SECRET_PREFIX,
+    templatesDir: e.TENANT_SYNC_TEMPLATES_DIR ?? defaultTemplatesDir(),
+    kubeconfigTtlMs: e.TENANT_SYNC_KUBECONFIG_TTL_SECONDS * 1000,
+    concurrency: e.TENANT_SYNC_CONCURRENCY,
+    dbPoolSize: e.TENANT_SYNC_DB_POOL_SIZE,
+  };
+}
