@@ -130,44 +130,55 @@ export class Engine {
     }
 
     const applied = new Map<string, AppliedSet>();
-    await Promise.all(
-      selected.map(async (set) => {
-        if (!client) {
-          const status = this.status(
-            record.key,
-            set,
-            record.cluster,
-            "Failed",
-            clusterError ?? "cluster unavailable",
-          );
-          statuses.push(status);
-          outcomes.push({ ...this.setOutcome(set, status), resources: [] });
-          return;
-        }
-        const render = renderTenant(set, record.row, record.key, record.cluster);
-        const result = await applySet({
-          client,
-          set,
-          render,
-          inventory: bySet.get(set.name) ?? new Map(),
-          skipUnchanged: options.skipUnchanged ?? true,
-          dryRun: false,
-          concurrency: this.concurrency,
-        });
-        applied.set(set.name, result);
-        const { phase, message } = summarize(result.resources);
-        const status: StatusRecord = {
-          ...this.status(record.key, set, record.cluster, phase, message),
-          desired: set.resources.length,
-          ready: result.resources.filter((r) => r.state === "ready").length,
-          failed: result.resources.filter((r) => r.state === "failed" || r.state === "conflicted").length,
-          skipped: result.resources.filter((r) => r.state === "skipped").length,
-          appliedHash: phase === "Ready" ? combinedHash(result.hashes) : null,
-        };
-        statuses.push(status);
-        outcomes.push({ ...this.setOutcome(set, status), resources: result.resources });
-      }),
+    const renders = new Map(
+      selected.map((set) => [set.name, renderTenant(set, record.row, record.key, record.cluster)]),
     );
+    // Sets that create namespaces go first, so another set's objects never race their namespace into existence.
+    const createsNamespace = (set: TemplateSet) =>
+      renders
+        .get(set.name)
+        ?.resources.some((r) => r.ok && r.object.kind === "Namespace" && !r.object.apiVersion.includes("/"));
+    const stages = [selected.filter(createsNamespace), selected.filter((set) => !createsNamespace(set))];
+    for (const stage of stages) {
+      await Promise.all(
+        stage.map(async (set) => {
+          if (!client) {
+            const status = this.status(
+              record.key,
+              set,
+              record.cluster,
+              "Failed",
+              clusterError ?? "cluster unavailable",
+            );
+            statuses.push(status);
+            outcomes.push({ ...this.setOutcome(set, status), resources: [] });
+            return;
+          }
+          const render = renders.get(set.name) as ReturnType<typeof renderTenant>;
+          const result = await applySet({
+            client,
+            set,
+            render,
+            inventory: bySet.get(set.name) ?? new Map(),
+            skipUnchanged: options.skipUnchanged ?? true,
+            dryRun: false,
+            concurrency: this.concurrency,
+          });
+          applied.set(set.name, result);
+          const { phase, message } = summarize(result.resources);
+          const status: StatusRecord = {
+            ...this.status(record.key, set, record.cluster, phase, message),
+            desired: set.resources.length,
+            ready: result.resources.filter((r) => r.state === "ready").length,
+            failed: result.resources.filter((r) => r.state === "failed" || r.state === "conflicted").length,
+            skipped: result.resources.filter((r) => r.state === "skipped").length,
+            appliedHash: phase === "Ready" ? combinedHash(result.hashes) : null,
+          };
+          statuses.push(status);
+          outcomes.push({ ...this.setOutcome(set, status), resources: result.resources });
+        }),
+      );
+    }
 
     // Pruning only after every apply of this tenant succeeded: a half-applied tenant keeps what it had.
     const allReady = !selectorFailed && client !== undefined && outcomes.every((o) => o.phase === "Ready");

@@ -4,6 +4,7 @@ import { onlyPaths, withoutPaths } from "./field-paths.ts";
 import { FIELD_MANAGER, isOwnedBy, LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY_VALUE } from "./labels.ts";
 import { describeRef, type KubeObject, refOf } from "./object-ref.ts";
 import type { ResourcePolicy } from "./policy.ts";
+import { readinessNeedsRead } from "./readiness.ts";
 
 export type ApplyOutcome =
   | { state: "applied"; live: KubeObject; wrote: boolean; created: boolean }
@@ -54,8 +55,10 @@ export async function applyObject(
   try {
     const skip = context.known && context.unchanged && context.skipUnchanged;
     // Steady state costs nothing: the inventory says this exact content is applied and nobody waits on it.
-    if (skip && !policy.readiness.wait)
-      return { state: "applied", live: desired, wrote: false, created: false };
+    const mustRead =
+      policy.readiness.wait &&
+      readinessNeedsRead(desired.apiVersion, desired.kind, policy.readiness.condition);
+    if (skip && !mustRead) return { state: "applied", live: desired, wrote: false, created: false };
     let existing: KubeObject | undefined;
     if (!context.known || policy.creation === "Once" || skip) {
       existing = await readIfExists(client, desired);

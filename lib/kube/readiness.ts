@@ -92,6 +92,20 @@ const checks: Record<string, Check> = {
   },
 };
 
+/**
+ * Whether readiness can only be known by reading the live object: built-in kinds with a rule, custom
+ * resources (they may publish conditions), or a configured condition. Other built-ins are ready on apply.
+ */
+export function readinessNeedsRead(apiVersion: string, kind: string, condition?: string): boolean {
+  if (condition !== undefined) return true;
+  const groupName = group(apiVersion);
+  if (checks[`${groupName}/${kind}`]) return true;
+  return !BUILT_IN_GROUP.test(groupName);
+}
+
+// Groups served by kube-apiserver itself: "" (core), apps, batch, *.k8s.io and the like.
+const BUILT_IN_GROUP = /^$|^(apps|batch|autoscaling|policy|extensions)$|\.k8s\.io$/;
+
 function group(apiVersion: string): string {
   return apiVersion.includes("/") ? (apiVersion.split("/")[0] as string) : "";
 }

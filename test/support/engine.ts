@@ -51,12 +51,16 @@ export interface EngineFixture {
 }
 
 /** A migrated scratch database with a tenants table, and engines wired to the local stack's cluster. */
-export async function engineFixture(dialect: Dialect, prefix: string): Promise<EngineFixture> {
+export async function engineFixture(
+  dialect: Dialect,
+  prefix: string,
+  options: { tenantsDdl?: string; concurrency?: number } = {},
+): Promise<EngineFixture> {
   const info = stack();
   const scratch = await createScratchDatabase(dialect, prefix);
-  const db = openDatabase(scratch.url);
+  const db = openDatabase(scratch.url, { poolSize: 16 });
   await migrate(db);
-  await db.query(TENANTS_DDL[dialect]);
+  await db.query(options.tenantsDdl ?? TENANTS_DDL[dialect]);
   const clusters = new ClusterRegistry(
     new KubeconfigStore(new SecretsManagerClient({}), { prefix: info.secretPrefix }),
   );
@@ -73,7 +77,7 @@ export async function engineFixture(dialect: Dialect, prefix: string): Promise<E
     db,
     scratch,
     clusters,
-    engine: (sets) => new Engine({ sets, db, source, clusters, log }),
+    engine: (sets) => new Engine({ sets, db, source, clusters, log, concurrency: options.concurrency ?? 8 }),
     loadSets: (dir) => loadTemplateSets(dir),
     async insert(row) {
       const full = { note: "", ...row };

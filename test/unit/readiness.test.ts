@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../lib/kube/object-ref.ts";
-import { readinessOf } from "../../lib/kube/readiness.ts";
+import { readinessNeedsRead, readinessOf } from "../../lib/kube/readiness.ts";
 
 const object = (apiVersion: string, kind: string, extra: Record<string, unknown> = {}): KubeObject => ({
   apiVersion,
@@ -105,5 +105,17 @@ describe("readinessOf", () => {
         }),
       ).state,
     ).toBe("ready");
+  });
+});
+
+describe("readinessNeedsRead", () => {
+  it("reads kinds with a rule, custom resources and configured conditions; not plain built-ins", () => {
+    expect(readinessNeedsRead("apps/v1", "Deployment")).toBe(true);
+    expect(readinessNeedsRead("v1", "Namespace")).toBe(true);
+    expect(readinessNeedsRead("example.com/v1", "Database")).toBe(true);
+    expect(readinessNeedsRead("v1", "ConfigMap", "Ready")).toBe(true);
+    expect(readinessNeedsRead("v1", "ConfigMap")).toBe(false);
+    expect(readinessNeedsRead("networking.k8s.io/v1", "NetworkPolicy")).toBe(false);
+    expect(readinessNeedsRead("rbac.authorization.k8s.io/v1", "ClusterRole")).toBe(false);
   });
 });
