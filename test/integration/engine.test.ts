@@ -4,6 +4,7 @@ import {
   CustomObjectsApi,
   KubernetesObjectApi,
   PatchStrategy,
+  Watch,
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Dialect } from "../../lib/db/dialect.ts";
@@ -51,6 +52,40 @@ async function markDeploymentReady(namespace: string, name: string) {
       },
     },
   });
+}
+
+/** Watches a namespace and records the order in which objects get a deletion timestamp or disappear. */
+async function recordDeletions(namespace: string) {
+  const order: string[] = [];
+  const note = (kind: string, name: string | undefined) => {
+    if (name && !order.includes(`${kind}/${name}`)) order.push(`${kind}/${name}`);
+  };
+  const watch = new Watch(kubeconfig);
+  const watches = await Promise.all(
+    [
+      [`/api/v1/namespaces/${namespace}/configmaps`, "ConfigMap"],
+      [`/apis/apps/v1/namespaces/${namespace}/deployments`, "Deployment"],
+      [`/api/v1/namespaces/${namespace}/secrets`, "Secret"],
+      ["/api/v1/namespaces", "Namespace"],
+    ].map(([path, kind]) =>
+      watch.watch(
+        path as string,
+        {},
+        (type: string, object: { metadata?: { name?: string; deletionTimestamp?: unknown } }) => {
+          if (kind === "Namespace" && object.metadata?.name !== namespace) return;
+          if (type === "DELETED" || object.metadata?.deletionTimestamp)
+            note(kind as string, object.metadata?.name);
+        },
+        () => {},
+      ),
+    ),
+  );
+  return {
+    order,
+    stop: () => {
+      for (const established of watches) established.abort();
+    },
+  };
 }
 
 const deploymentTemplate = (name: string, timeout = 30) => `apiVersion: apps/v1
@@ -315,7 +350,15 @@ describe.each<Dialect>(["postgres", "mysql"])("engine on %s", (dialect) => {
     await fixture.remove("gone");
     await fixture.update("paused", { active: "no" });
     for (const id of ["gone", "paused"]) {
+      const deletions = await recordDeletions(ns(id));
       const outcome = await engine.reconcile(id);
+      deletions.stop();
+      // Reverse dependency order: the config that depends on db goes before db, the namespace last.
+      expect(deletions.order.indexOf("ConfigMap/app-config")).toBeGreaterThanOrEqual(0);
+      expect(deletions.order.indexOf("ConfigMap/app-config")).toBeLessThan(
+        deletions.order.indexOf("Deployment/db"),
+      );
+      expect(deletions.order.at(-1)).toBe(`Namespace/${ns(id)}`);
       expect(outcome.action).toBe("teardown");
       expect(outcome.sets.map((s) => s.phase)).toEqual(["Deleted"]);
       expect(await exists(() => apps.readNamespacedDeployment({ name: "db", namespace: ns(id) }))).toBe(

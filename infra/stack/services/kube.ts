@@ -196,7 +196,8 @@ export const kube: Service = {
         `--service-account-issuer=${apiserverUrl(config)}/`,
         `--service-account-key-file=${path.join(pki, "sa.pub")}`,
         `--service-account-signing-key-file=${path.join(pki, "sa.key")}`,
-        "--service-cluster-ip-range=10.0.0.0/24",
+        // Every tenant of the example set has a Service: 10,000 tenants need far more than a /24.
+        "--service-cluster-ip-range=10.96.0.0/12",
         "--allow-privileged=true",
         "--authorization-mode=RBAC",
         // No serviceaccount-token controller runs, so admission would reject pods without a token.

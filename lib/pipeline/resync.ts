@@ -1,0 +1,57 @@
+import { z } from "zod";
+import type { TenantOutcome } from "../engine/outcome.ts";
+import { sendTenantMessages } from "../queue/send.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+
+export const resyncRequestSchema = z.union([
+  z.strictObject({ tenant: z.string().min(1).max(255) }),
+  z.strictObject({ all: z.literal(true) }),
+]);
+export type ResyncRequest = z.infer<typeof resyncRequestSchema>;
+
+export type ResyncResult =
+  | { tenant: string; outcome: TenantOutcome }
+  | { all: true; enqueued: number; failed: number; invalidRows: number };
+
+export function parseResyncRequest(event: unknown): ResyncRequest {
+  const parsed = resyncRequestSchema.safeParse(event);
+  if (!parsed.success) {
+    throw new Error(
+      `resync expects {"tenant": "<key>"} or {"all": true}; got ${JSON.stringify(event)?.slice(0, 200)}`,
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * Manual resync. One tenant is reconciled now, re-applying every object even when its content hash is
+ * unchanged (that is what a person asking for a resync wants). All tenants are enqueued instead, so the
+ * work spreads over the sync consumers.
+ */
+export async function resync(runtime: Runtime, request: ResyncRequest): Promise<ResyncResult> {
+  if ("tenant" in request) {
+    return {
+      tenant: request.tenant,
+      outcome: await runtime.engine.reconcile(request.tenant, { skipUnchanged: false }),
+    };
+  }
+  const queueUrl = runtime.config.queueUrl;
+  if (!queueUrl) throw new Error("TENANT_SYNC_QUEUE_URL is not set: resync of all tenants needs the queue");
+  const at = new Date().toISOString();
+  let enqueued = 0;
+  let failed = 0;
+  let invalidRows = 0;
+  for await (const page of runtime.source.pageTenants({ pageSize: 500, onInvalid: () => invalidRows++ })) {
+    const sent = await sendTenantMessages(
+      runtime.sqs,
+      queueUrl,
+      page.map((tenant) => ({
+        message: { tenant: tenant.key, reason: "resync", at },
+        deduplicationId: `resync-${at}-${tenant.key}`,
+      })),
+    );
+    enqueued += sent.sent.length;
+    failed += sent.failed.length;
+  }
+  return { all: true, enqueued, failed, invalidRows };
+}
