@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { tenantMessageSchema } from "../queue/message.ts";
 
 /**
  * A database webhook payload, Supabase style: `record` is the row after INSERT/UPDATE, `old_record` the row
@@ -31,7 +32,9 @@ export function parseWebhookPayload(rawBody: string): WebhookPayload {
   }
   const parsed = webhookPayloadSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(body)"}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join(".") || "(body)"}: ${issue.message}`,
+    );
     throw new PayloadError(`webhook body is not a row-change payload: ${problems.join("; ")}`);
   }
   return parsed.data;
@@ -52,13 +55,21 @@ function isTenantTable(payload: WebhookPayload, table: string): boolean {
 
 function keyOf(row: Record<string, unknown>, column: string, field: string): string {
   const value = row[column];
-  if (typeof value === "string" && value !== "") return value;
-  // Integer keys arrive as JSON numbers; bigint keys beyond 2^53 must be sent as strings to stay exact.
-  if (typeof value === "number" && Number.isSafeInteger(value)) return String(value);
   if (value === undefined || value === null || value === "") {
     throw new PayloadError(`webhook ${field} has no key column "${column}"`);
   }
-  throw new PayloadError(`webhook ${field}.${column} must be a non-empty string or an integer`);
+  // Integer keys arrive as JSON numbers; bigint keys beyond 2^53 must be sent as strings to stay exact.
+  const key = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : value;
+  if (typeof key !== "string") {
+    throw new PayloadError(`webhook ${field}.${column} must be a string or an integer`);
+  }
+  // The same limit the queue message contract puts on a tenant key.
+  if (!tenantMessageSchema.shape.tenant.safeParse(key).success) {
+    throw new PayloadError(
+      `webhook ${field}.${column} is ${key.length} characters, longer than a tenant key may be`,
+    );
+  }
+  return key;
 }
 
 /**

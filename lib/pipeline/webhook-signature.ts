@@ -12,6 +12,9 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto";
  */
 export const SIGNATURE_HEADER = "x-tenant-sync-signature";
 
+/** The body exactly as received: bytes, or text that stands for its UTF-8 encoding. */
+export type RawBody = string | Uint8Array;
+
 /** Default window, in both directions, between the signed timestamp and the receiver's clock. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
@@ -44,7 +47,8 @@ export function parseSignatureHeader(header: string): ParsedSignatureHeader {
     const key = part.slice(0, equals);
     const value = part.slice(equals + 1);
     if (key === "t") {
-      if (timestamp !== undefined) throw new SignatureError(`${SIGNATURE_HEADER} is malformed: t given twice`);
+      if (timestamp !== undefined)
+        throw new SignatureError(`${SIGNATURE_HEADER} is malformed: t given twice`);
       if (!UNIX_SECONDS.test(value)) {
         throw new SignatureError(`${SIGNATURE_HEADER} is malformed: t must be unix seconds`);
       }
@@ -58,20 +62,23 @@ export function parseSignatureHeader(header: string): ParsedSignatureHeader {
     }
   }
   if (timestamp === undefined) throw new SignatureError(`${SIGNATURE_HEADER} is malformed: no t=<timestamp>`);
-  if (signatures.length === 0) throw new SignatureError(`${SIGNATURE_HEADER} is malformed: no v1=<signature>`);
+  if (signatures.length === 0)
+    throw new SignatureError(`${SIGNATURE_HEADER} is malformed: no v1=<signature>`);
   if (signatures.length > MAX_SIGNATURES) {
-    throw new SignatureError(`${SIGNATURE_HEADER} has ${signatures.length} v1 values, at most ${MAX_SIGNATURES}`);
+    throw new SignatureError(
+      `${SIGNATURE_HEADER} has ${signatures.length} v1 values, at most ${MAX_SIGNATURES}`,
+    );
   }
   return { timestamp, signatures };
 }
 
 /** The v1 signature of a delivery: hex HMAC-SHA256 of "<timestamp>.<raw body>". */
-export function computeSignature(secret: string, timestamp: number, rawBody: string): string {
-  return createHmac("sha256", secret).update(`${timestamp}.`).update(rawBody, "utf8").digest("hex");
+export function computeSignature(secret: string, timestamp: number, rawBody: RawBody): string {
+  return createHmac("sha256", secret).update(`${timestamp}.`).update(rawBody).digest("hex");
 }
 
 /** The header a sender attaches: one v1 per secret (all of them during a rotation). */
-export function signatureHeader(secrets: readonly string[], timestamp: number, rawBody: string): string {
+export function signatureHeader(secrets: readonly string[], timestamp: number, rawBody: RawBody): string {
   const v1 = secrets.map((secret) => `v1=${computeSignature(secret, timestamp, rawBody)}`);
   return [`t=${timestamp}`, ...v1].join(",");
 }
@@ -80,13 +87,13 @@ export function signatureHeader(secrets: readonly string[], timestamp: number, r
  * Identifies one signed delivery: a digest of what every v1 signature covers. A replay is recognised by it
  * whichever of the delivery's signatures (secrets) it presents.
  */
-export function deliveryId(timestamp: number, rawBody: string): string {
-  return createHash("sha256").update(`${timestamp}.`).update(rawBody, "utf8").digest("hex");
+export function deliveryId(timestamp: number, rawBody: RawBody): string {
+  return createHash("sha256").update(`${timestamp}.`).update(rawBody).digest("hex");
 }
 
 export interface VerifyOptions {
   header: string | undefined;
-  rawBody: string;
+  rawBody: RawBody;
   secrets: readonly string[];
   nowSeconds: number;
   toleranceSeconds?: number;

@@ -7,6 +7,7 @@ import { PayloadError, parseWebhookPayload, tenantKeysOf } from "./webhook-paylo
 import {
   DEFAULT_TOLERANCE_SECONDS,
   deliveryId,
+  type RawBody,
   SIGNATURE_HEADER,
   SignatureError,
   verifySignature,
@@ -16,7 +17,7 @@ export interface WebhookRequest {
   /** Header names in any case (API Gateway lower-cases them; other callers may not). */
   headers: Record<string, string | undefined>;
   /** The body exactly as received: the signature covers these bytes, not a re-serialisation. */
-  rawBody: string;
+  rawBody: RawBody;
 }
 
 export interface WebhookDeps {
@@ -82,7 +83,9 @@ export async function handleWebhook(request: WebhookRequest, deps: WebhookDeps):
   let keys: string[];
   let type: string;
   try {
-    const payload = parseWebhookPayload(request.rawBody);
+    const text =
+      typeof request.rawBody === "string" ? request.rawBody : Buffer.from(request.rawBody).toString("utf8");
+    const payload = parseWebhookPayload(text);
     keys = tenantKeysOf(payload, { table: deps.table, keyColumn: deps.keyColumn });
     type = payload.type;
   } catch (error) {

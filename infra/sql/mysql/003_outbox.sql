@@ -1,9 +1,9 @@
 -- Row changes of the tenants table waiting to be put on the queue, written by the triggers that
 -- lib/pipeline/triggers.ts installs, in the same transaction as the change. The relay sends unsent rows in id
 -- order and sets sent_at once SQS accepted them; sent rows are kept a while (for inspection) and then trimmed.
--- Re-runnable (IF NOT EXISTS): MySQL commits DDL on its own. Times are DATETIME(3) in UTC, like 001/002; the
--- triggers write UTC_TIMESTAMP(3) themselves because they run in the application's session, whose time zone
--- tenant-sync does not control.
+-- Re-runnable (IF NOT EXISTS): MySQL commits DDL on its own. Times are DATETIME(3) in UTC, like 001/002. The
+-- default is UTC_TIMESTAMP(3), not CURRENT_TIMESTAMP: triggers run in the application's session, whose time
+-- zone tenant-sync does not control. (Expression defaults need MariaDB 10.2 or MySQL 8.0.13.)
 CREATE TABLE IF NOT EXISTS tenant_sync_outbox (
   id          BIGINT       NOT NULL AUTO_INCREMENT,
   tenant_key  VARCHAR(255) NOT NULL,

@@ -1,0 +1,71 @@
+import { quoteQualifiedName } from "../db/identifiers.ts";
+import type { TriggerSql, TriggerTarget } from "./trigger-sql.ts";
+
+/**
+ * Three AFTER row triggers (MySQL has no multi-event triggers), each replaced by DROP TRIGGER IF EXISTS and
+ * CREATE TRIGGER. MySQL commits every DDL statement on its own, so the replacement runs under
+ * LOCK TABLES … WRITE: writers of the tenants table wait the few milliseconds it takes instead of slipping
+ * through between DROP and CREATE unrecorded. Every statement is sent on its own (no DELIMITER games).
+ *
+ * The triggers run with their definer's rights (the account that installed them), so application accounts
+ * need no privilege on tenant_sync_outbox. Creating triggers needs the TRIGGER privilege, and with binary
+ * logging on (and log_bin_trust_function_creators off) MySQL may also demand SUPER.
+ *
+ * The key is written as-is (MySQL converts numbers to text on insert into the VARCHAR column); keys are
+ * compared as binary strings so a change of case or of trailing spaces counts as a key change.
+ */
+export function mysqlTriggerSql(target: TriggerTarget): TriggerSql {
+  const names = target.names.mysql;
+  const name = (trigger: string) => quoteQualifiedName("mysql", { schema: target.schema, name: trigger });
+  const key = target.keySql;
+  const write = (row: "OLD" | "NEW", operation: string) =>
+    `INSERT INTO ${target.outboxSql} (tenant_key, operation, table_name)
+      VALUES (${row}.${key}, '${operation}', ${target.tableLiteral});`;
+  const create = (trigger: string, event: string, body: string) =>
+    `CREATE TRIGGER ${name(trigger)} AFTER ${event} ON ${target.tableSql} FOR EACH ROW
+BEGIN
+${body}
+END`;
+  const drops = [names.insert, names.update, names.delete].map(
+    (trigger) => `DROP TRIGGER IF EXISTS ${name(trigger)}`,
+  );
+  return {
+    install: [
+      `LOCK TABLES ${target.tableSql} WRITE`,
+      ...drops,
+      create(
+        names.insert,
+        "INSERT",
+        `  IF NEW.${key} IS NOT NULL THEN
+    ${write("NEW", "insert")}
+  END IF;`,
+      ),
+      create(
+        names.update,
+        "UPDATE",
+        `  IF CAST(OLD.${key} AS BINARY) <=> CAST(NEW.${key} AS BINARY) THEN
+    IF NEW.${key} IS NOT NULL THEN
+      ${write("NEW", "update")}
+    END IF;
+  ELSE
+    -- The key changed: the old tenant goes, the new one comes.
+    IF OLD.${key} IS NOT NULL THEN
+      ${write("OLD", "delete")}
+    END IF;
+    IF NEW.${key} IS NOT NULL THEN
+      ${write("NEW", "insert")}
+    END IF;
+  END IF;`,
+      ),
+      create(
+        names.delete,
+        "DELETE",
+        `  IF OLD.${key} IS NOT NULL THEN
+    ${write("OLD", "delete")}
+  END IF;`,
+      ),
+      "UNLOCK TABLES",
+    ],
+    remove: drops,
+  };
+}
