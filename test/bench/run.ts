@@ -1,12 +1,16 @@
 import fs from "node:fs";
 import path from "node:path";
 import { engineThroughput } from "./engine-throughput.ts";
+import { pipelineLatency } from "./pipeline-latency.ts";
 import { type Figure, printFigures } from "./report.ts";
 
 // `npm run bench`: figures are printed and written to .stack/bench.json, never asserted.
 process.env.TENANT_SYNC_LOG_LEVEL ??= "WARN";
 const report: Record<string, Figure[]> = {};
-const benches: [string, () => Promise<Figure[]>][] = [["engine throughput (issue 3)", engineThroughput]];
+const benches: [string, () => Promise<Figure[]>][] = [
+  ["engine throughput (issue 3)", engineThroughput],
+  ["pipeline latency (issue 4)", pipelineLatency],
+];
 const only = process.argv[2];
 for (const [title, bench] of benches) {
   if (only && !title.includes(only)) continue;

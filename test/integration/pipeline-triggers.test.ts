@@ -41,6 +41,15 @@ describe.each(DIALECTS)("outbox triggers (%s)", (dialect) => {
     expect(Math.abs(Date.parse(row?.changed_at ?? "") - Date.now())).toBeLessThan(60_000);
   });
 
+  it("records changed_at in UTC whatever the writing session's time zone", async () => {
+    await f.db.withSession(async (session) => {
+      await session.query(dialect === "postgres" ? "SET TIME ZONE '+05:00'" : "SET time_zone = '+05:00'");
+      await session.query("INSERT INTO tenants (id, plan) VALUES ('far-east', 'basic')");
+    });
+    const [row] = await f.outbox();
+    expect(Math.abs(Date.parse(row?.changed_at ?? "") - Date.now())).toBeLessThan(60_000);
+  });
+
   it("writes nothing for a rolled-back insert", async () => {
     await expect(
       f.db.transaction(async (tx) => {
