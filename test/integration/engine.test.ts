@@ -535,3 +535,72 @@ data:
     expect(await exists(() => raw.read(database))).toBe(false);
   });
 });
+
+describe("policy combinations", () => {
+  let fixture: EngineFixture;
+  const namespace = uniqueName("combo");
+
+  beforeAll(async () => {
+    fixture = await engineFixture("postgres", "engine_combo");
+    await core.createNamespace({ body: { metadata: { name: namespace } } });
+  });
+  afterAll(async () => {
+    await core.deleteNamespace({ name: namespace }).catch(() => {});
+    await fixture?.close();
+  });
+
+  it("skipOnDependencyFailure false runs despite a failed dependency; Once + Retain is never updated and survives teardown", async () => {
+    const configMap = (name: string) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "${name}-{{id}}"\ndata:\n  plan: {{plan}}\n`;
+    const dir = writeSets({
+      combo: {
+        "templateset.yaml": `name: combo
+namespace: "${namespace}"
+resources:
+  - id: slow
+    file: slow.yaml.mustache
+    readiness: { wait: true, timeoutSeconds: 1 }
+  - id: careful
+    file: careful.yaml.mustache
+    dependsOn: [slow]
+  - id: eager
+    file: eager.yaml.mustache
+    dependsOn: [slow]
+    skipOnDependencyFailure: false
+  - id: keep
+    file: keep.yaml.mustache
+    creation: Once
+    deletion: Retain
+`,
+        "slow.yaml.mustache": deploymentTemplate("slow"),
+        "careful.yaml.mustache": configMap("careful"),
+        "eager.yaml.mustache": configMap("eager"),
+        "keep.yaml.mustache": configMap("keep"),
+      },
+    });
+    const engine = fixture.engine(await fixture.loadSets(dir));
+    await fixture.insert({ id: "combo", slug: "combo", plan: "1.27" });
+    const first = await engine.reconcile("combo");
+    const states = Object.fromEntries((first.sets[0]?.resources ?? []).map((r) => [r.resourceId, r.state]));
+    expect(states).toEqual({ slow: "failed", careful: "skipped", eager: "ready", keep: "ready" });
+    expect(first.sets[0]?.message).toMatch(/slow: .*not ready after 1s/);
+    expect(first.sets[0]?.message).toMatch(/skipped because a dependency is not ready: careful/);
+    expect(await exists(() => core.readNamespacedConfigMap({ name: "careful-combo", namespace }))).toBe(
+      false,
+    );
+    expect(await exists(() => core.readNamespacedConfigMap({ name: "eager-combo", namespace }))).toBe(true);
+
+    await fixture.update("combo", { plan: "1.28" });
+    await engine.reconcile("combo");
+    expect((await core.readNamespacedConfigMap({ name: "keep-combo", namespace })).data?.plan).toBe("1.27");
+    expect((await core.readNamespacedConfigMap({ name: "eager-combo", namespace })).data?.plan).toBe("1.28");
+
+    await fixture.remove("combo");
+    const torn = await engine.reconcile("combo");
+    expect(torn.action).toBe("teardown");
+    const kept = await core.readNamespacedConfigMap({ name: "keep-combo", namespace });
+    expect(kept.metadata?.annotations?.[ANNOTATION_ORPHANED_REASON]).toBe("tenant deleted");
+    expect(await exists(() => core.readNamespacedConfigMap({ name: "eager-combo", namespace }))).toBe(false);
+    expect(await exists(() => apps.readNamespacedDeployment({ name: "slow", namespace }))).toBe(false);
+  });
+});
