@@ -19,6 +19,15 @@ import { type AppliedSet, applySet, refOfEntry, sameObject } from "./apply-set.t
 import { type SetOutcome, summarize, type TenantOutcome } from "./outcome.ts";
 import { teardown } from "./teardown.ts";
 
+/**
+ * Chooses which version of each set a tenant is rendered with. A rollout (lib/rollout) keeps tenants it has
+ * not admitted yet on the version they run; without a resolver every tenant gets `sets` as loaded.
+ */
+export interface VersionResolver {
+  /** `sets` itself, or a copy where some sets are replaced by an older version of the same name. */
+  setsFor(tenantKey: string, sets: readonly TemplateSet[]): Promise<readonly TemplateSet[]>;
+}
+
 export interface EngineDeps {
   sets: readonly TemplateSet[];
   /** Where status and inventory live (the source's database, or another). */
@@ -28,6 +37,8 @@ export interface EngineDeps {
   log: Log;
   /** Resources of one tenant applied at once (default 8). */
   concurrency?: number;
+  /** Pins tenants to older set versions during a rollout; none: every tenant gets `sets`. */
+  versionResolver?: VersionResolver;
 }
 
 export interface ReconcileOptions {
@@ -112,7 +123,7 @@ export class Engine {
     const outcomes: SetOutcome[] = [];
     const statuses: StatusRecord[] = [];
     let selectorFailed = false;
-    for (const set of this.deps.sets) {
+    for (const set of await this.setsFor(record.key)) {
       try {
         if (selects(set, record.row)) selected.push(set);
       } catch (error) {
@@ -351,10 +362,18 @@ export class Engine {
   }
 
   private async recordInvalid(tenantKey: string, message: string): Promise<void> {
+    // The version a rollout holds the tenant on, so the Failed row does not look like a move to the new one.
+    const sets = await this.setsFor(tenantKey);
     await upsertStatus(
       this.deps.db,
-      this.deps.sets.map((set) => this.status(tenantKey, set, null, "Failed", message)),
+      sets.map((set) => this.status(tenantKey, set, null, "Failed", message)),
     );
+  }
+
+  /** The sets as this tenant renders them: the loaded ones, or older versions a rollout pins it to. */
+  private async setsFor(tenantKey: string): Promise<readonly TemplateSet[]> {
+    const { versionResolver, sets } = this.deps;
+    return versionResolver ? versionResolver.setsFor(tenantKey, sets) : sets;
   }
 
   private status(

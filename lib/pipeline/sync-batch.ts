@@ -2,6 +2,7 @@ import pLimit from "p-limit";
 import type { TenantOutcome } from "../engine/outcome.ts";
 import type { Log } from "../log.ts";
 import { parseTenantMessage, type TenantMessage } from "../queue/message.ts";
+import { describeValue } from "../values/truthy.ts";
 
 /** A received queue message, without Lambda's types: what the sync consumer needs of it. */
 export interface QueueRecord {
@@ -73,7 +74,8 @@ export async function processBatch(
             log.error("reconcile failed", {
               tenantKey,
               groupId: group[0]?.groupId,
-              error: (error as Error).message,
+              // A reconcile may reject with anything; reading .message of null must not fail the batch.
+              error: error instanceof Error ? error.message : describeValue(error),
             });
             failFrom(0);
             return;

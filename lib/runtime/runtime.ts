@@ -7,6 +7,7 @@ import { type Database, openDatabase } from "../db/database.ts";
 import { createTenantSource, type TenantSource } from "../db/source.ts";
 import { Engine } from "../engine/engine.ts";
 import { createLog, type Log } from "../log.ts";
+import { RolloutVersions } from "../rollout/version-resolver.ts";
 import { loadTemplateSets } from "../templates/loader.ts";
 import type { TemplateSet } from "../templates/model.ts";
 
@@ -36,7 +37,17 @@ export async function createRuntime(
       ttlMs: config.kubeconfigTtlMs,
     }),
   );
-  const engine = new Engine({ sets, db, source, clusters, log, concurrency: config.concurrency });
+  // Keeps tenants a rollout has not admitted yet on the set version they run (docs/rollout.md).
+  const versionResolver = new RolloutVersions({ db, log });
+  const engine = new Engine({
+    sets,
+    db,
+    source,
+    clusters,
+    log,
+    concurrency: config.concurrency,
+    versionResolver,
+  });
   const sqs = new SQSClient({});
   return {
     config,

@@ -87,8 +87,9 @@ function parseChecked(source: string): Span[] | TemplateProblem {
     return parseTemplate(source);
   } catch (error) {
     // mustache says e.g. `Unclosed section "x" at 120`; the offset becomes the line.
-    const message = (error as Error).message;
-    const match = /^(.*) at (\d+)$/.exec(message);
+    // A tag name can span lines ("{{#a" never closed): match across them, and keep the problem on one line.
+    const message = (error as Error).message.replace(/\r?\n/g, "\\n");
+    const match = /^(.*) at (\d+)$/s.exec(message);
     return match
       ? { offset: Number(match[2]), message: `mustache: ${match[1]}` }
       : { offset: undefined, message: `mustache: ${message}` };

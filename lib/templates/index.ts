@@ -12,7 +12,7 @@ export {
 export { HELPER_NAMES, hash8, toDnsLabel, toDnsSubdomain, truncateWithHash } from "./helpers.ts";
 export type { JsonObject, JsonValue } from "./json-value.ts";
 export { type LoadProblem, TemplateSetError } from "./load-problem.ts";
-export { loadTemplateSet, loadTemplateSets, MANIFEST_FILE } from "./loader.ts";
+export { loadTemplateSet, loadTemplateSetFromFiles, loadTemplateSets, MANIFEST_FILE } from "./loader.ts";
 export type * from "./model.ts";
 export { CONFLICT_POLICIES, CREATION_POLICIES, DELETION_POLICIES } from "./model.ts";
 export {

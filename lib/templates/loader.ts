@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { basename, isAbsolute, join, normalize, resolve, sep } from "node:path";
-import { type Document, LineCounter, parseDocument } from "yaml";
+import { type Document, LineCounter, parseDocument, visit } from "yaml";
 import { describeValue } from "../values/truthy.ts";
 import { checkNamespaceTemplate, checkResourceTemplate } from "./check-template.ts";
 import { formatPath } from "./field-path.ts";
@@ -17,6 +17,24 @@ export const MANIFEST_FILE = "templateset.yaml";
 /** Loads one set; throws TemplateSetError listing every problem found in it. */
 export async function loadTemplateSet(dir: string): Promise<TemplateSet> {
   const { set, problems } = await readTemplateSet(dir);
+  if (!set || problems.length > 0) throw new TemplateSetError(problems);
+  return set;
+}
+
+/**
+ * Loads one set from its files' text ({"templateset.yaml": "...", "config.yaml.mustache": "..."}) instead
+ * of a folder, with exactly the checks of loadTemplateSet: how a stored older version of a set is rendered
+ * again (lib/rollout). `dir` only names the set in messages; its last segment must be the set's name.
+ */
+export async function loadTemplateSetFromFiles(
+  dir: string,
+  files: Readonly<Record<string, string>>,
+): Promise<TemplateSet> {
+  const read: ReadText = async (file) => {
+    if (Object.hasOwn(files, file)) return files[file] as string;
+    throw Object.assign(new Error(`no file "${file}" among the set's files`), { code: "ENOENT" });
+  };
+  const { set, problems } = await readTemplateSet(dir, read);
   if (!set || problems.length > 0) throw new TemplateSetError(problems);
   return set;
 }
@@ -53,11 +71,17 @@ interface ReadResult {
   problems: LoadProblem[];
 }
 
-async function readTemplateSet(dir: string): Promise<ReadResult> {
+/** Reads a file of the set by its path relative to the set folder. */
+type ReadText = (file: string) => Promise<string>;
+
+async function readTemplateSet(
+  dir: string,
+  read: ReadText = (file) => readFile(join(dir, file), "utf8"),
+): Promise<ReadResult> {
   const manifestPath = join(dir, MANIFEST_FILE);
   let manifestText: string;
   try {
-    manifestText = await readFile(manifestPath, "utf8");
+    manifestText = await read(MANIFEST_FILE);
   } catch (error) {
     const message =
       (error as NodeJS.ErrnoException).code === "ENOENT"
@@ -82,12 +106,27 @@ async function readTemplateSet(dir: string): Promise<ReadResult> {
     return { set: undefined, problems };
   }
 
-  const at = (path: readonly PropertyKey[], key?: string) => lineOf(doc, lineCounter, path, key);
+  // An empty manifest has no node to point at: its problems are on line 1.
+  const at = (path: readonly PropertyKey[], key?: string) => lineOf(doc, lineCounter, path, key) ?? 1;
   const problems: LoadProblem[] = [];
   const report = (path: readonly PropertyKey[], message: string, key?: string) =>
     problems.push({ file: manifestPath, line: at(path, key), message });
 
-  const raw: unknown = doc.toJS({ maxAliasCount: 50 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 50 });
+  } catch (error) {
+    // yaml refuses to expand aliases beyond the limit (a "billion laughs" manifest) with a ReferenceError.
+    let line = 1;
+    visit(doc, {
+      Alias(_key, node) {
+        if (node.range) line = lineCounter.linePos(node.range[0]).line;
+        return visit.BREAK;
+      },
+    });
+    const message = `invalid YAML: ${(error as Error).message}`;
+    return { set: undefined, problems: [{ file: manifestPath, line, message }] };
+  }
   const parsed = manifestSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -126,7 +165,7 @@ async function readTemplateSet(dir: string): Promise<ReadResult> {
   }
 
   const rawResources = Array.isArray(rawManifest.resources) ? rawManifest.resources : [];
-  const sources = await checkResources(dir, rawResources, doc, lineCounter, manifestPath, problems);
+  const sources = await checkResources(dir, rawResources, doc, lineCounter, manifestPath, problems, read);
 
   if (problems.length > 0 || !parsed.success) return { set: undefined, problems };
   return { set: buildModel(dir, manifestPath, manifestText, parsed.data, sources), problems };
@@ -139,6 +178,7 @@ async function checkResources(
   lineCounter: LineCounter,
   manifestPath: string,
   problems: LoadProblem[],
+  read: ReadText,
 ): Promise<Map<string, string>> {
   const report = (path: readonly PropertyKey[], message: string) =>
     problems.push({ file: manifestPath, line: lineOf(doc, lineCounter, path), message });
@@ -196,7 +236,7 @@ async function checkResources(
     const path = join(dir, file);
     let source: string;
     try {
-      source = await readFile(path, "utf8");
+      source = await read(file);
     } catch (error) {
       const reason =
         (error as NodeJS.ErrnoException).code === "ENOENT" ? "not found" : (error as Error).message;

@@ -32,7 +32,7 @@ const ALLOWED_ACTIONS = new Set([
   "logs:TagResource",
   "logs:PutLogEvents",
 ]);
-const FUNCTIONS = ["relay", "webhook", "sync", "resync", "sweep"];
+const FUNCTIONS = ["relay", "webhook", "sync", "resync", "sweep", "rollout"];
 const QUEUE_ARN = { "Fn::GetAtt": ["TenantQueue", "Arn"] };
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the ${...} are for CloudFormation to substitute
 const SECRET_ARN = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:";

@@ -8,7 +8,7 @@ import { type Database, openDatabase } from "../../lib/db/database.ts";
 import type { Dialect } from "../../lib/db/dialect.ts";
 import { migrate } from "../../lib/db/migrate.ts";
 import { createTenantSource } from "../../lib/db/source.ts";
-import { Engine } from "../../lib/engine/engine.ts";
+import { Engine, type VersionResolver } from "../../lib/engine/engine.ts";
 import { createLog } from "../../lib/log.ts";
 import { loadTemplateSets } from "../../lib/templates/loader.ts";
 import type { TemplateSet } from "../../lib/templates/model.ts";
@@ -42,7 +42,8 @@ export interface EngineFixture {
   db: Database;
   scratch: ScratchDatabase;
   clusters: ClusterRegistry;
-  engine(sets: readonly TemplateSet[]): Engine;
+  /** An engine on the given sets; a versionResolver pins tenants to older versions (rollouts). */
+  engine(sets: readonly TemplateSet[], options?: { versionResolver?: VersionResolver }): Engine;
   loadSets(dir: string): Promise<TemplateSet[]>;
   insert(row: Record<string, unknown>): Promise<void>;
   update(id: string, changes: Record<string, unknown>): Promise<void>;
@@ -77,7 +78,8 @@ export async function engineFixture(
     db,
     scratch,
     clusters,
-    engine: (sets) => new Engine({ sets, db, source, clusters, log, concurrency: options.concurrency ?? 8 }),
+    engine: (sets, extra = {}) =>
+      new Engine({ sets, db, source, clusters, log, concurrency: options.concurrency ?? 8, ...extra }),
     loadSets: (dir) => loadTemplateSets(dir),
     async insert(row) {
       const full = { note: "", ...row };
