@@ -43,7 +43,7 @@ export interface RuntimeConfig {
 }
 
 /** The repository's templates/ folder; in a Lambda bundle templates are copied next to the handler. */
-function defaultTemplatesDir(): string {
+export function defaultTemplatesDir(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "templates");
 }
 
@@ -52,6 +52,14 @@ export class ConfigError extends Error {
     super(message);
     this.name = "ConfigError";
   }
+}
+
+/** Every problem with the environment, one `VARIABLE: message` each (none when it is valid). */
+export function runtimeConfigProblems(env: NodeJS.ProcessEnv = process.env): string[] {
+  const parsed = schema.safeParse(env);
+  return parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
 }
 
 export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {

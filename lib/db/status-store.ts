@@ -184,6 +184,35 @@ export async function statusSummary(db: Queryable): Promise<Record<Phase, number
   return summary;
 }
 
+/** The most recently updated rows in the given phases, newest first: the fleet view's latest failures. */
+export async function readRecentStatus(
+  db: Queryable,
+  options: { phases: readonly Phase[]; limit: number },
+): Promise<StoredStatus[]> {
+  if (options.phases.length === 0) return [];
+  if (!Number.isInteger(options.limit) || options.limit < 1) {
+    throw new Error(`readRecentStatus: limit must be a positive integer, got ${shortValue(options.limit)}`);
+  }
+  const params = new SqlParams();
+  const phases = options.phases.map((phase) => params.add(phase)).join(", ");
+  const { rows } = await db.query(
+    `SELECT ${COLUMNS} FROM tenant_sync_status WHERE phase IN (${phases})
+     ORDER BY updated_at DESC, tenant_key, template_set LIMIT ${params.add(options.limit)}`,
+    params.values,
+  );
+  return rows.map(fromRow);
+}
+
+/** Tenants with status rows, and those with at least one set in a phase other than Ready or Deleted. */
+export async function tenantReadiness(db: Queryable): Promise<{ tenants: number; notReady: number }> {
+  const { rows } = await db.query<{ tenants: number | string; not_ready: number | string }>(
+    `SELECT COUNT(DISTINCT tenant_key) AS tenants,
+            COUNT(DISTINCT CASE WHEN phase NOT IN ('Ready', 'Deleted') THEN tenant_key END) AS not_ready
+     FROM tenant_sync_status`,
+  );
+  return { tenants: Number(rows[0]?.tenants ?? 0), notReady: Number(rows[0]?.not_ready ?? 0) };
+}
+
 function fromRow(row: Row): StoredStatus {
   return {
     tenantKey: String(row.tenant_key),

@@ -1,0 +1,26 @@
+import type { Command } from "commander";
+import type { CliContext } from "../context.ts";
+import { registerDiff } from "./diff.ts";
+import { registerGraph } from "./graph.ts";
+import { registerRender } from "./render.ts";
+import { registerStack } from "./stack.ts";
+import { registerStatus } from "./status.ts";
+import { registerSync } from "./sync.ts";
+import { registerValidate } from "./validate.ts";
+
+/**
+ * Adds one command (and its options) to the program. Its action should be wrapped in `action()` (context.ts)
+ * so that it returns an exit code and its errors are reported the same way as every other command's.
+ */
+export type RegisterCommand = (program: Command, context: CliContext) => void;
+
+/** Every command, in the order `--help` lists them. A new command is one module and one entry here. */
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerValidate,
+  registerRender,
+  registerDiff,
+  registerSync,
+  registerStatus,
+  registerGraph,
+  registerStack,
+];

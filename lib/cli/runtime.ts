@@ -1,0 +1,40 @@
+import type { RuntimeConfig } from "../config.ts";
+import { type Database, openDatabase } from "../db/database.ts";
+import { createTenantSource, type TenantSource } from "../db/source.ts";
+import { createRuntime, type Runtime } from "../runtime/runtime.ts";
+import { explainDatabaseError } from "./db-errors.ts";
+import { cliConfig, type EnvironmentOptions } from "./environment.ts";
+import type { CliIo } from "./io.ts";
+import { cliLog } from "./log.ts";
+
+/** The functions' runtime (database, source, templates, clusters, engine), closed when `fn` is done. */
+export async function withRuntime<T>(
+  options: EnvironmentOptions & { verbose?: boolean },
+  io: CliIo,
+  fn: (runtime: Runtime) => Promise<T>,
+): Promise<T> {
+  const runtime = await createRuntime(cliConfig(options), cliLog(io.stderr, options.verbose === true));
+  try {
+    return await fn(runtime);
+  } catch (error) {
+    throw explainDatabaseError(error, runtime.db.location);
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** Only the database and the tenant source: for commands that need neither templates nor clusters. */
+export async function withDatabase<T>(
+  options: EnvironmentOptions,
+  fn: (db: Database, source: TenantSource, config: RuntimeConfig) => Promise<T>,
+): Promise<T> {
+  const config = cliConfig(options);
+  const db = openDatabase(config.databaseUrl, { poolSize: config.dbPoolSize });
+  try {
+    return await fn(db, createTenantSource(db, config.source), config);
+  } catch (error) {
+    throw explainDatabaseError(error, db.location);
+  } finally {
+    await db.close();
+  }
+}
