@@ -177,8 +177,13 @@ function sessionOn(connection: mysql.Connection, password: string): Session {
     dialect: "mysql",
     query: (sql, params = []) => runQuery(connection, sql, params, password),
     transaction: (fn) => inTransaction(connection, password, fn),
+    // Several statements return one result per statement (and no field list), so nothing is mapped here.
     runScript: async (sql) => {
-      await runQuery(connection, sql, [], password);
+      try {
+        await connection.query(sql);
+      } catch (error) {
+        throw scrubError(error, password);
+      }
     },
   };
 }

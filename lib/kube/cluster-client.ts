@@ -1,4 +1,7 @@
+import http from "node:http";
+import https from "node:https";
 import {
+  ApiException,
   type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
@@ -6,7 +9,7 @@ import {
   type V1APIResource,
 } from "@kubernetes/client-node";
 import { FIELD_MANAGER } from "./labels.ts";
-import { describeRef, type KubeObject, type ObjectRef } from "./object-ref.ts";
+import { describeRef, type KubeMetadata, type KubeObject, type ObjectRef } from "./object-ref.ts";
 
 export interface ResourceMapping {
   plural: string;
@@ -31,10 +34,12 @@ export class ClusterClient {
   readonly name: string;
   readonly counts: RequestCounts = { get: 0, list: 0, apply: 0, patch: 0, delete: 0, discovery: 0 };
   private readonly api: ObjectApi;
+  private readonly config: KubeConfig;
   private readonly mappings = new Map<string, Promise<ResourceMapping>>();
 
   constructor(name: string, config: KubeConfig) {
     this.name = name;
+    this.config = config;
     this.api = config.makeApiClient(ObjectApi);
   }
 
@@ -146,6 +151,44 @@ export class ClusterClient {
     };
   }
 
+  /**
+   * One page of a list across all namespaces as metadata only (PartialObjectMetadataList: names, labels,
+   * annotations, deletion timestamps; no spec, data or status), for callers that compare metadata: a fraction
+   * of a full list's bytes and parsing. Counted as a list. Errors are ApiExceptions, as from the other calls.
+   */
+  async listMetadataPage(
+    apiVersion: string,
+    kind: string,
+    labelSelector: string,
+    options: { limit?: number; continueToken?: string } = {},
+  ): Promise<{ items: { metadata: KubeMetadata }[]; continueToken: string | undefined }> {
+    const { plural } = await this.mapping(apiVersion, kind);
+    this.counts.list++;
+    const server = this.config.getCurrentCluster()?.server;
+    if (!server) throw new Error(`cluster ${this.name}: the kubeconfig names no server`);
+    const query = new URLSearchParams({ labelSelector });
+    if (options.limit !== undefined) query.set("limit", String(options.limit));
+    if (options.continueToken !== undefined) query.set("continue", options.continueToken);
+    const root = apiVersion.includes("/") ? `apis/${apiVersion}` : `api/${apiVersion}`;
+    const url = new URL(`${server.replace(/\/+$/, "")}/${root}/${plural}?${query}`);
+    const request: https.RequestOptions = {
+      method: "GET",
+      headers: { Accept: "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1" },
+    };
+    await this.config.applyToHTTPSOptions(request);
+    const { status, body, headers } = await httpsGet(url, request, 60_000);
+    let parsed: { items?: { metadata: KubeMetadata }[]; metadata?: { continue?: string } } | undefined;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      // A proxy's error page is not JSON; the status says enough then.
+    }
+    if (status < 200 || status > 299 || parsed === undefined) {
+      throw new ApiException(status, "Unsuccessful HTTP Request", parsed ?? body.slice(0, 500), headers);
+    }
+    return { items: parsed.items ?? [], continueToken: parsed.metadata?.continue || undefined };
+  }
+
   describe(ref: ObjectRef): string {
     return `${describeRef(ref)} on cluster ${this.name}`;
   }
@@ -153,4 +196,33 @@ export class ClusterClient {
 
 function meta(ref: ObjectRef): { name: string; namespace?: string } {
   return ref.namespace ? { name: ref.name, namespace: ref.namespace } : { name: ref.name };
+}
+
+/** One GET, body as text; fails after `timeoutMs` without a response, as a stalled connection would hang. */
+function httpsGet(
+  url: URL,
+  options: https.RequestOptions,
+  timeoutMs: number,
+): Promise<{ status: number; body: string; headers: Record<string, string> }> {
+  return new Promise((resolve, reject) => {
+    const request = (url.protocol === "http:" ? http : https).request(url, options, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString("utf8"),
+          headers: Object.fromEntries(
+            Object.entries(response.headers).map(([key, value]) => [key, String(value)]),
+          ),
+        }),
+      );
+      response.on("error", reject);
+    });
+    request.setTimeout(timeoutMs, () =>
+      request.destroy(new Error(`GET ${url.pathname}: no response within ${timeoutMs / 1000} s`)),
+    );
+    request.on("error", reject);
+    request.end();
+  });
 }

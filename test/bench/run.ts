@@ -3,6 +3,7 @@ import path from "node:path";
 import { engineThroughput } from "./engine-throughput.ts";
 import { pipelineLatency } from "./pipeline-latency.ts";
 import { type Figure, printFigures } from "./report.ts";
+import { sweepBench } from "./sweep.ts";
 
 // `npm run bench`: figures are printed and written to .stack/bench.json, never asserted.
 process.env.TENANT_SYNC_LOG_LEVEL ??= "WARN";
@@ -10,6 +11,7 @@ const report: Record<string, Figure[]> = {};
 const benches: [string, () => Promise<Figure[]>][] = [
   ["engine throughput (issue 3)", engineThroughput],
   ["pipeline latency (issue 4)", pipelineLatency],
+  ["sweep (issue 5)", sweepBench],
 ];
 const only = process.argv[2];
 for (const [title, bench] of benches) {

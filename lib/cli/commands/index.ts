@@ -5,6 +5,7 @@ import { registerGraph } from "./graph.ts";
 import { registerRender } from "./render.ts";
 import { registerStack } from "./stack.ts";
 import { registerStatus } from "./status.ts";
+import { registerSweep } from "./sweep.ts";
 import { registerSync } from "./sync.ts";
 import { registerValidate } from "./validate.ts";
 
@@ -20,6 +21,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerRender,
   registerDiff,
   registerSync,
+  registerSweep,
   registerStatus,
   registerGraph,
   registerStack,

@@ -1,0 +1,30 @@
+import { z } from "zod";
+
+/** What one invocation may ask for; anything else about a run is deployment configuration. */
+export const sweepRequestSchema = z.strictObject({
+  dryRun: z.boolean().optional(),
+  allowMassDelete: z.boolean().optional(),
+});
+export type SweepRequest = z.infer<typeof sweepRequestSchema>;
+
+/** An EventBridge schedule's event: it carries no flags, so it is a plain run. */
+const isScheduledEvent = (event: unknown): boolean =>
+  typeof event === "object" &&
+  event !== null &&
+  (event as Record<string, unknown>).source === "aws.events" &&
+  "detail-type" in event;
+
+/**
+ * The sweep function's event: a schedule's event, nothing, or `{"dryRun": true}` and/or
+ * `{"allowMassDelete": true}` from a person invoking it. A misspelt flag is an error, never a plain run.
+ */
+export function parseSweepRequest(event: unknown): SweepRequest {
+  if (event === undefined || event === null || isScheduledEvent(event)) return {};
+  const parsed = sweepRequestSchema.safeParse(event);
+  if (!parsed.success) {
+    throw new Error(
+      `sweep expects a scheduled event, {}, {"dryRun": true} or {"allowMassDelete": true}; got ${JSON.stringify(event)?.slice(0, 200)}`,
+    );
+  }
+  return parsed.data;
+}
