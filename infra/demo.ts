@@ -89,7 +89,10 @@ const program = new Command("demo")
     const core = kubeconfig.makeApiClient(CoreV1Api);
     const apps = kubeconfig.makeApiClient(AppsV1Api);
     const runner = new LocalRunner({ env, log: createLog("tenant-sync-demo") });
-    const simulator = new WorkloadSimulator(kubeconfig);
+    // Only the example sets' workloads: tests running beside the demo keep control of their own.
+    const simulator = new WorkloadSimulator(kubeconfig, {
+      labelSelector: "tenant-sync.io/template-set in (webapp,monitoring)",
+    });
     try {
       say(`database ${DEMO_DATABASE}: migrations, example tenants table, outbox triggers`);
       await migrate(db);

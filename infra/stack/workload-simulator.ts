@@ -23,9 +23,13 @@ export class WorkloadSimulator {
   private stopped = false;
   marked = 0;
 
-  constructor(config: KubeConfig) {
+  private readonly selector: string;
+
+  /** `labelSelector` narrows it further, so one simulator never makes another test's workloads ready. */
+  constructor(config: KubeConfig, options: { labelSelector?: string } = {}) {
     this.apps = config.makeApiClient(AppsV1Api);
     this.watch = new Watch(config);
+    this.selector = [managedSelector(), options.labelSelector].filter(Boolean).join(",");
   }
 
   async start(): Promise<void> {
@@ -43,7 +47,7 @@ export class WorkloadSimulator {
   private async follow(path: string, kind: "Deployment" | "StatefulSet"): Promise<void> {
     const established = await this.watch.watch(
       path,
-      { labelSelector: managedSelector() },
+      { labelSelector: this.selector },
       (type, object: V1Deployment | V1StatefulSet) => {
         if (type === "ADDED" || type === "MODIFIED") void this.limit(() => this.markReady(kind, object));
       },

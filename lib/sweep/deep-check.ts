@@ -14,7 +14,8 @@ import { objectKey } from "./object-key.ts";
 
 export interface DeepCheckInput {
   records: Iterable<TenantRecord>;
-  sets: readonly TemplateSet[];
+  /** The set versions each tenant renders with (rollouts pin some tenants to older ones). */
+  setsFor: (tenantKey: string) => readonly TemplateSet[];
   client: (cluster: string) => ClusterClient | undefined;
   /** Objects that passed the shallow check, by object key: only these are checked. */
   candidates: ReadonlyMap<string, DesiredObject>;
@@ -52,7 +53,7 @@ export async function deepCheck(input: DeepCheckInput): Promise<DeepCheckResult>
     const client = input.client(record.cluster);
     if (!client) continue;
     result.tenants++;
-    for (const set of input.sets) {
+    for (const set of input.setsFor(record.key)) {
       let selected = false;
       try {
         selected = selects(set, record.row);

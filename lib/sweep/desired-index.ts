@@ -1,6 +1,7 @@
 import type { ClusterRegistry } from "../clusters/cluster-registry.ts";
 import type { TenantRecord, TenantSource } from "../db/source.ts";
 import { finalizeObject } from "../engine/desired.ts";
+import type { VersionResolver } from "../engine/engine.ts";
 import type { ClusterClient, ResourceMapping } from "../kube/cluster-client.ts";
 import { tenantLabelValue } from "../kube/labels.ts";
 import type { TemplateSet } from "../templates/model.ts";
@@ -38,6 +39,8 @@ export interface TenantState {
   sets: Map<string, "selected" | "unselected" | "error">;
   /** `set\0resource` of resources that failed to render: their objects are left alone. */
   unrenderable: Set<string>;
+  /** The set versions this tenant renders with, when a rollout pins it to older ones (else the loaded sets). */
+  pinned: readonly TemplateSet[] | undefined;
 }
 
 /** One set's render for one tenant: its objects (with their kinds), and the ids of the resources that did not render. */
@@ -70,6 +73,8 @@ export interface DesiredIndex {
 export interface DesiredInput {
   source: TenantSource;
   sets: readonly TemplateSet[];
+  /** The engine's: which set versions a tenant renders with during a rollout. */
+  versionResolver: VersionResolver | undefined;
   clusters: ClusterRegistry;
   cache: RenderCache<SetRender>;
   /** Deep-check slice of this run, or undefined when deep checks are off. */
@@ -128,6 +133,7 @@ async function addTenant(
     digest: rowDigest(record.cluster, record.row),
     sets: new Map(),
     unrenderable: new Set(),
+    pinned: undefined,
   };
   index.tenants.set(record.key, state);
   index.byLabel.set(state.label, record.key);
@@ -140,7 +146,12 @@ async function addTenant(
   ) {
     index.deepRows.set(record.key, record);
   }
-  for (const set of input.sets) {
+  // The versions the engine would render this tenant with: a rollout keeps some tenants on older ones.
+  const sets = input.versionResolver
+    ? await input.versionResolver.setsFor(record.key, input.sets)
+    : input.sets;
+  if (sets !== input.sets) state.pinned = sets;
+  for (const set of sets) {
     let selected: boolean;
     try {
       selected = selects(set, record.row);

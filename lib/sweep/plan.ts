@@ -3,7 +3,7 @@ import { tenantLabelValue } from "../kube/labels.ts";
 import type { KubeMetadata } from "../kube/object-ref.ts";
 import type { TemplateSet } from "../templates/model.ts";
 import type { DesiredIndex, DesiredObject } from "./desired-index.ts";
-import { type LiveObject, liveObject } from "./live-index.ts";
+import { type LiveObject, liveObject } from "./live-list.ts";
 import { getOrCreate } from "./maps.ts";
 import { objectKey } from "./object-key.ts";
 import type { SweepCounts } from "./result.ts";
@@ -202,7 +202,8 @@ export class ClusterComparison {
       counts.protected++;
       return;
     }
-    const set = sets.find((s) => s.name === live.templateSet);
+    const tenantSets = desired.tenants.get(tenantKey)?.pinned ?? sets;
+    const set = tenantSets.find((s) => s.name === live.templateSet);
     const resource = set?.resources.find((r) => r.id === live.resourceId);
     const entry = recorded?.tenantKey === tenantKey ? recorded : undefined;
     plan.orphans.push({
@@ -261,7 +262,7 @@ function judge(input: ComparisonInput, object: LiveObject, tenantKey: string): V
     return { protected: false, reason: `tenant moved to cluster ${tenant.cluster}`, wholeSet: false };
   }
   const setName = object.templateSet ?? "";
-  const set = sets.find((s) => s.name === setName);
+  const set = (tenant.pinned ?? sets).find((s) => s.name === setName);
   if (!set) return { protected: false, reason: `template set ${setName} removed`, wholeSet: true };
   const selection = tenant.sets.get(setName);
   if (selection === "error") return { protected: true };

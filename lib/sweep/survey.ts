@@ -7,7 +7,7 @@ import type { KubeObject } from "../kube/object-ref.ts";
 import type { TemplateSet } from "../templates/model.ts";
 import type { DesiredIndex } from "./desired-index.ts";
 import { inventoryKinds } from "./inventory-kinds.ts";
-import { listLive } from "./live-index.ts";
+import { listLive } from "./live-list.ts";
 import { ClusterComparison, type Plan } from "./plan.ts";
 import type { SweepCounts } from "./result.ts";
 

@@ -5,7 +5,7 @@ import type { ClusterRegistry } from "../clusters/cluster-registry.ts";
 import { removeInventory } from "../db/inventory-store.ts";
 import type { Queryable } from "../db/queryable.ts";
 import type { TenantSource } from "../db/source.ts";
-import type { Engine } from "../engine/engine.ts";
+import type { Engine, VersionResolver } from "../engine/engine.ts";
 import type { Log } from "../log.ts";
 import type { TemplateSet } from "../templates/model.ts";
 import { deepCheck } from "./deep-check.ts";
@@ -31,6 +31,8 @@ export interface SweepDeps {
   log: Log;
   /** Needed for inline repairs. */
   engine?: Engine;
+  /** The engine's version resolver: tenants a rollout holds on older set versions are judged by those. */
+  versionResolver?: VersionResolver;
   /** Needed to fan repairs out (the default). */
   sqs?: SQSClient;
   queueUrl?: string;
@@ -142,6 +144,7 @@ export class Sweeper {
     const desired = await buildDesiredIndex({
       source,
       sets,
+      versionResolver: this.deps.versionResolver,
       clusters,
       cache: this.cache,
       deepSlice: slice === undefined ? undefined : { slice, period, maxTenants: options.deepCheckMaxTenants },
@@ -185,7 +188,7 @@ export class Sweeper {
       );
       const deep = await deepCheck({
         records,
-        sets,
+        setsFor: (tenantKey) => desired.tenants.get(tenantKey)?.pinned ?? sets,
         client: (cluster) => clients.get(cluster),
         candidates: plan.deepCandidates,
         live: (key) => full.get(key),

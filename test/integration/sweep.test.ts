@@ -25,10 +25,12 @@ import { acquireLease, leaseHolder, releaseLease, renewLease } from "../../lib/s
 import { DRIFT_MARK } from "../../lib/sweep/repair.ts";
 import { readRuns } from "../../lib/sweep/run-store.ts";
 import { SWEEP_LEASE } from "../../lib/sweep/sweep.ts";
+import type { TemplateSet } from "../../lib/templates/model.ts";
 import { DIALECTS } from "../support/databases.ts";
+import { writeSets } from "../support/engine.ts";
 import { TestQueues } from "../support/queues.ts";
 import { adminKubeConfig, eventually, sqsClient, stack } from "../support/stack.ts";
-import { SCOPE_LABEL, type SweepWorld, sweepWorld } from "../support/sweep.ts";
+import { SCOPE_LABEL, type SweepWorld, sweepSet, sweepWorld } from "../support/sweep.ts";
 
 const kubeconfig = adminKubeConfig();
 const core = kubeconfig.makeApiClient(CoreV1Api);
@@ -264,6 +266,34 @@ describe.each<[Dialect]>(DIALECTS)("sweep on %s", (dialect) => {
     ).toBe(true);
     expect((await readInventory(w.fixture.db, "a")).map((e) => e.resourceId)).not.toContain("account");
     expect((await readStatus(w.fixture.db, { tenantKey: "a" }))[0]?.phase).toBe("Ready");
+  });
+
+  it("judges a tenant a rollout holds on an older set version by that version", async () => {
+    const w = await world("sw_pinned");
+    await w.provision("a", "pinned");
+    const older = await w.fixture.loadSets(writeSets({ app: sweepSet(w.run) }));
+    await w.reload({ withoutAccount: true });
+    // As lib/rollout's resolver does for tenants it has not admitted yet.
+    const versionResolver = {
+      setsFor: async (tenantKey: string, sets: readonly TemplateSet[]) =>
+        tenantKey === "pinned" ? older : sets,
+    };
+
+    const unaware = await w.sweep({ dryRun: true, maxDeleteShare: 1 });
+    expect(unaware.plan.removals.map((r) => r.tenant).sort()).toEqual(["a", "pinned"]);
+    const result = await w.sweep({ maxDeleteShare: 1 }, { versionResolver });
+    expect(result.counts).toMatchObject({
+      orphans: 1,
+      removed: 1,
+      drifted: 0,
+      missing: 0,
+      tenantsToRepair: 0,
+    });
+    expect(result.plan.removals.map((r) => `${r.tenant} ${r.resourceId}`)).toEqual(["a account"]);
+    const account = (tenant: string) =>
+      core.readNamespacedServiceAccount({ name: w.name(tenant, "account"), namespace: w.namespace });
+    expect(await gone(() => account("a"))).toBe(true);
+    expect(await gone(() => account("pinned"))).toBe(false);
   });
 
   it("never touches an object without tenant-sync's labels", async () => {

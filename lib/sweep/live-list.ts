@@ -41,9 +41,8 @@ const LABELS_PER_LIST = 40;
  * Lists every managed object of the given kinds in one cluster, once per kind, page by page (the API server
  * serves each page from one consistent snapshot), as metadata only: labels and annotations are all the
  * comparison needs, and each page is handed to `onLive` and dropped. Whole objects are listed (and returned,
- * by object key) only for the tenants being deep-checked. A kind the cluster no
- * longer serves has no objects; any other failure fails the whole listing, since a partial picture could
- * make live objects look missing.
+ * by object key) only for the tenants being deep-checked. A kind the cluster no longer serves has no objects;
+ * any other failure fails the whole listing, since a partial picture could make live objects look missing.
  */
 export async function listLive(
   client: ClusterClient,
