@@ -4,6 +4,7 @@ import {
   CustomObjectsApi,
   KubernetesObjectApi,
   PatchStrategy,
+  setHeaderOptions,
   Watch,
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,23 +36,26 @@ const exists = async (read: () => Promise<unknown>) =>
     },
   );
 
+/** What a deployment controller and kubelet would report; a merge patch, so no resourceVersion race. */
 async function markDeploymentReady(namespace: string, name: string) {
   const live = await apps.readNamespacedDeployment({ name, namespace });
   const replicas = live.spec?.replicas ?? 1;
-  await apps.replaceNamespacedDeploymentStatus({
-    name,
-    namespace,
-    body: {
-      ...live,
-      status: {
-        observedGeneration: live.metadata?.generation,
-        replicas,
-        updatedReplicas: replicas,
-        readyReplicas: replicas,
-        availableReplicas: replicas,
+  await apps.patchNamespacedDeploymentStatus(
+    {
+      name,
+      namespace,
+      body: {
+        status: {
+          observedGeneration: live.metadata?.generation,
+          replicas,
+          updatedReplicas: replicas,
+          readyReplicas: replicas,
+          availableReplicas: replicas,
+        },
       },
     },
-  });
+    setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+  );
 }
 
 /** Watches a namespace and records the order in which objects get a deletion timestamp or disappear. */

@@ -129,7 +129,7 @@ describe("npm run package (osls, offline, stage ci)", () => {
     }
   });
 
-  it("schedules relay every minute and sweep every 15 minutes", () => {
+  it("schedules relay and rollout steps every minute and sweep every 15 minutes", () => {
     const rules = ofType("AWS::Events::Rule").map(([, r]) => r.Properties);
     const target = (name: string) => ({ "Fn::GetAtt": [lambda(name)[0], "Arn"] });
     expect(rules).toContainEqual(
@@ -144,7 +144,15 @@ describe("npm run package (osls, offline, stage ci)", () => {
         Targets: [expect.objectContaining({ Arn: target("sweep") })],
       }),
     );
-    expect(rules).toHaveLength(2);
+    expect(rules).toContainEqual(
+      expect.objectContaining({
+        ScheduleExpression: "rate(1 minute)",
+        Targets: [
+          expect.objectContaining({ Arn: target("rollout"), Input: JSON.stringify({ action: "step" }) }),
+        ],
+      }),
+    );
+    expect(rules).toHaveLength(3);
   });
 
   it("routes POST /webhook of the HTTP API to the webhook function", () => {
