@@ -355,6 +355,17 @@ describe.each(DIALECTS)("tenant-sync against the local stack on %s", (dialect: D
     expect(run.stderr).toContain('tenant "nobody" not found: no row in tenants');
   });
 
+  it("sweep --dry-run: plans without acting, exit 0, the run's result as JSON", async () => {
+    // Scoped to this file's template set, so the plan never includes other tests' objects.
+    const scoped = { ...env, TENANT_SYNC_SWEEP_LABEL_SELECTOR: "tenant-sync.io/template-set=cli" };
+    const result = await cli(["sweep", "--dry-run", "--json"], scoped);
+    expect(result.code).toBe(0);
+    expect(result.json).toMatchObject({ outcome: "DryRun", writes: 0 });
+    expect(result.json.counts.liveObjects).toBeGreaterThan(0);
+    const human = await cli(["sweep", "--dry-run"], scoped);
+    expect(human.stdout).toMatch(/^sweep DryRun/);
+  });
+
   it("status: one tenant's sets, exit 0 when Ready, 3 without status, 1 when unknown", async () => {
     const ready = await cli(["status", "alpha", "--json"], env);
     expect(ready.code).toBe(0);
