@@ -71,11 +71,16 @@ export function startDaemon(config: StackConfig, spec: DaemonSpec): number {
 }
 
 /** Stops a process started by startDaemon: SIGTERM, then SIGKILL if it has not exited in time. */
-export async function stopDaemon(config: StackConfig, name: string, graceMs = 15_000): Promise<boolean> {
+export async function stopDaemon(
+  config: StackConfig,
+  name: string,
+  options: { signal?: NodeJS.Signals; graceMs?: number } = {},
+): Promise<boolean> {
+  const graceMs = options.graceMs ?? 15_000;
   const pid = readPid(config, name);
   fs.rmSync(pidFile(config, name), { force: true });
   if (!isAlive(pid)) return false;
-  process.kill(pid, "SIGTERM");
+  process.kill(pid, options.signal ?? "SIGTERM");
   const deadline = Date.now() + graceMs;
   while (isAlive(pid) && Date.now() < deadline) await sleep(100);
   if (isAlive(pid)) process.kill(pid, "SIGKILL");

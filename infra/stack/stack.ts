@@ -40,7 +40,9 @@ export async function status(config: StackConfig): Promise<ServiceStatus[]> {
 }
 
 async function stopService(config: StackConfig, service: Service): Promise<void> {
-  for (const name of [...service.processes].reverse()) await stopDaemon(config, name);
+  for (const name of [...service.processes].reverse()) {
+    await stopDaemon(config, name, { signal: service.stopSignals?.[name] });
+  }
 }
 
 /**
@@ -99,7 +101,7 @@ export async function down(config: StackConfig): Promise<string[]> {
   const stopped: string[] = [];
   for (const service of [...services].reverse()) {
     for (const name of [...service.processes].reverse()) {
-      if (await stopDaemon(config, name)) stopped.push(name);
+      if (await stopDaemon(config, name, { signal: service.stopSignals?.[name] })) stopped.push(name);
     }
   }
   return stopped;

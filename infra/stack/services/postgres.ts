@@ -54,6 +54,8 @@ async function query(config: StackConfig, sql: string, database = "postgres"): P
 export const postgres: Service = {
   name: "postgres",
   processes: ["postgres"],
+  // SIGTERM waits for every client to disconnect; SIGINT ("fast" shutdown) ends their sessions.
+  stopSignals: { postgres: "SIGINT" },
   ports: (config) => [config.ports.postgres],
   endpoint: (config) => postgresUrl(config).replace(/:[^:@/]*@/, ":***@"),
 

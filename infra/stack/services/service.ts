@@ -11,5 +11,7 @@ export interface Service {
   healthy(config: StackConfig): Promise<boolean>;
   /** Process names (pid files) in start order; stopped in reverse. */
   processes: string[];
+  /** Signals other than SIGTERM that stop a process promptly, by process name. */
+  stopSignals?: Record<string, NodeJS.Signals>;
   endpoint(config: StackConfig): string;
 }
