@@ -31,9 +31,22 @@ export function isAlive(pid: number | undefined): pid is number {
   if (pid === undefined) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  return !isZombie(pid);
+}
+
+/**
+ * Our daemons outlive the command that started them, so their parent is init, which may reap them only
+ * seconds after they exit; until then signal 0 still finds the pid. An exited one is state Z in /proc.
+ */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return false;
   }
 }
 
