@@ -355,6 +355,16 @@ describe.each(DIALECTS)("tenant-sync against the local stack on %s", (dialect: D
     expect(run.stderr).toContain('tenant "nobody" not found: no row in tenants');
   });
 
+  it("rollout: status of a set without rollouts, and a clear error for an unknown action", async () => {
+    const none = await cli(["rollout", "status", "cli", "--json"], env);
+    expect(none.code).toBe(0);
+    expect(none.json).toEqual({ rollouts: [] });
+    expect((await cli(["rollout", "status", "cli"], env)).stdout).toContain("no rollout");
+    const bogus = await cli(["rollout", "bogus", "--json"], env);
+    expect(bogus.code).toBe(1);
+    expect(bogus.json.error.message).toMatch(/rollout expects \{"action": "start"\|"step"/);
+  });
+
   it("sweep --dry-run: plans without acting, exit 0, the run's result as JSON", async () => {
     // Scoped to this file's template set, so the plan never includes other tests' objects.
     const scoped = { ...env, TENANT_SYNC_SWEEP_LABEL_SELECTOR: "tenant-sync.io/template-set=cli" };

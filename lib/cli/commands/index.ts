@@ -3,6 +3,7 @@ import type { CliContext } from "../context.ts";
 import { registerDiff } from "./diff.ts";
 import { registerGraph } from "./graph.ts";
 import { registerRender } from "./render.ts";
+import { registerRollout } from "./rollout.ts";
 import { registerStack } from "./stack.ts";
 import { registerStatus } from "./status.ts";
 import { registerSweep } from "./sweep.ts";
@@ -24,5 +25,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerSweep,
   registerStatus,
   registerGraph,
+  registerRollout,
   registerStack,
 ];
