@@ -15,6 +15,7 @@ import {
   LIMITS,
   shortValue,
   timeText,
+  writeInBatches,
 } from "./store-values.ts";
 
 export { DELETION_POLICIES, type DeletionPolicy };
@@ -117,12 +118,7 @@ export async function recordApplied(db: Queryable, entries: readonly AppliedEntr
   }
   // Same lock order for every writer: concurrent batches cannot deadlock each other.
   checked.sort((a, b) => compareKeys(a, b));
-  await db.transaction(async (tx) => {
-    for (const batch of chunks(checked, BATCH)) {
-      const params = new SqlParams();
-      await tx.query(upsertSql(tx.dialect, params, batch), params.values);
-    }
-  });
+  await writeInBatches(db, checked, BATCH, upsertSql);
 }
 
 function upsertSql(dialect: Dialect, params: SqlParams, batch: unknown[][]): string {

@@ -10,10 +10,10 @@ import {
   checkOptionalText,
   checkText,
   checkTime,
-  chunks,
   LIMITS,
   shortValue,
   timeText,
+  writeInBatches,
 } from "./store-values.ts";
 
 export const PHASES = ["Pending", "Progressing", "Ready", "Failed", "Conflicted", "Deleted", "Held"] as const;
@@ -74,12 +74,7 @@ export async function upsertStatus(db: Queryable, rows: readonly StatusRecord[])
     seen.add(id);
   }
   checked.sort((a, b) => compare(a[0], b[0]) || compare(a[1], b[1]));
-  await db.transaction(async (tx) => {
-    for (const batch of chunks(checked, BATCH)) {
-      const params = new SqlParams();
-      await tx.query(upsertSql(tx.dialect, params, batch), params.values);
-    }
-  });
+  await writeInBatches(db, checked, BATCH, upsertSql);
 }
 
 function upsertSql(dialect: Dialect, params: SqlParams, batch: unknown[][]): string {

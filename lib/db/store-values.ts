@@ -1,5 +1,9 @@
 /** Input checks shared by the status and inventory stores: errors name the table, column, row and value. */
 
+import type { Dialect } from "./dialect.ts";
+import { SqlParams } from "./params.ts";
+import type { Queryable } from "./queryable.ts";
+
 /** Column lengths of tenant_sync_status and tenant_sync_inventory (the same in both dialects). */
 export const LIMITS = {
   tenantKey: 255,
@@ -75,4 +79,19 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   const result: T[][] = [];
   for (let index = 0; index < items.length; index += size) result.push(items.slice(index, index + size));
   return result;
+}
+
+/** Writes rows in one transaction, `size` rows per statement, each statement built by `sql` with its own parameters. */
+export async function writeInBatches(
+  db: Queryable,
+  rows: readonly unknown[][],
+  size: number,
+  sql: (dialect: Dialect, params: SqlParams, batch: unknown[][]) => string,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    for (const batch of chunks(rows, size)) {
+      const params = new SqlParams();
+      await tx.query(sql(tx.dialect, params, batch), params.values);
+    }
+  });
 }
