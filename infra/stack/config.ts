@@ -38,10 +38,23 @@ const defaultPorts: StackConfig["ports"] = {
   moto: 15000,
 };
 
+function integerFromEnv(variable: string, min: number, max: number): number | undefined {
+  const raw = process.env[variable];
+  if (raw === undefined || raw === "") return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${variable}=${raw} is not an integer in ${min}-${max}`);
+  }
+  return value;
+}
+
+/** TENANT_SYNC_PORT_OFFSET shifts every default port, so a second stack (another checkout) can run beside. */
 function portFromEnv(name: keyof StackConfig["ports"]): number {
   const variable = `TENANT_SYNC_PORT_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
   const raw = process.env[variable];
-  if (raw === undefined || raw === "") return defaultPorts[name];
+  if (raw === undefined || raw === "") {
+    return defaultPorts[name] + (integerFromEnv("TENANT_SYNC_PORT_OFFSET", 0, 20_000) ?? 0);
+  }
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new Error(`${variable}=${raw} is not a TCP port (1-65535)`);
@@ -70,4 +83,12 @@ export function loadStackConfig(): StackConfig {
     maxReceiveCount: 5,
     database: { name: "tenant_sync", user: "tenant_sync", password: "tenant-sync-local" },
   };
+}
+
+/** A throw-away stack beside the shared one: its own state directory and every port shifted by `offset`. */
+export function scratchStackConfig(base: StackConfig, stateDir: string, offset: number): StackConfig {
+  const ports = Object.fromEntries(
+    Object.entries(base.ports).map(([name, port]) => [name, port + offset]),
+  ) as StackConfig["ports"];
+  return { ...base, stateDir, logDir: path.join(stateDir, "logs"), ports };
 }

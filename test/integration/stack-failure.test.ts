@@ -2,7 +2,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadStackConfig, type StackConfig } from "../../infra/stack/config.ts";
+import { loadStackConfig, type StackConfig, scratchStackConfig } from "../../infra/stack/config.ts";
 import { isAlive, readPid } from "../../infra/stack/process.ts";
 import { down, services, up } from "../../infra/stack/stack.ts";
 import { uniqueName } from "../support/stack.ts";
@@ -10,11 +10,7 @@ import { uniqueName } from "../support/stack.ts";
 /** A second, throw-away stack on other ports, so the shared one the other tests use is never disturbed. */
 function scratchStack(): StackConfig {
   const base = loadStackConfig();
-  const stateDir = path.join(base.root, ".stack", uniqueName("scratch"));
-  const ports = Object.fromEntries(
-    Object.entries(base.ports).map(([name, port]) => [name, port + 211]),
-  ) as StackConfig["ports"];
-  return { ...base, stateDir, logDir: path.join(stateDir, "logs"), ports };
+  return scratchStackConfig(base, path.join(base.stateDir, uniqueName("scratch")), 211);
 }
 
 describe("stack up failure handling", () => {
