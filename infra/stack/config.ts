@@ -13,6 +13,11 @@ export interface StackConfig {
     etcdPeer: number;
     apiserver: number;
     controllerManager: number;
+    /** The second control plane (`secondClusterName`), so multi-cluster routing is tested against real servers. */
+    etcdB: number;
+    etcdPeerB: number;
+    apiserverB: number;
+    controllerManagerB: number;
     postgres: number;
     mariadb: number;
     elasticmq: number;
@@ -20,6 +25,7 @@ export interface StackConfig {
   };
   region: string;
   clusterName: string;
+  secondClusterName: string;
   secretPrefix: string;
   queueName: string;
   deadLetterQueueName: string;
@@ -32,6 +38,11 @@ const defaultPorts: StackConfig["ports"] = {
   etcdPeer: 23800,
   apiserver: 16443,
   controllerManager: 20257,
+  // Clear of every other default shifted by the usual offsets (0, 1000, 2000, …).
+  etcdB: 23890,
+  etcdPeerB: 23900,
+  apiserverB: 16543,
+  controllerManagerB: 20357,
   postgres: 15432,
   mariadb: 13306,
   elasticmq: 19324,
@@ -77,6 +88,7 @@ export function loadStackConfig(): StackConfig {
     ports,
     region: "us-east-1",
     clusterName: "local",
+    secondClusterName: "local-b",
     secretPrefix: "tenant-sync/clusters/",
     queueName: "tenant-sync.fifo",
     deadLetterQueueName: "tenant-sync-dlq.fifo",

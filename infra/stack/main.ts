@@ -6,8 +6,8 @@ import { stackInfoPath } from "./stack-info.ts";
 function printStatus(rows: Awaited<ReturnType<typeof status>>): void {
   for (const row of rows) {
     const state = row.healthy ? "healthy" : row.running ? "running, NOT healthy" : "stopped";
-    console.log(`${row.service.padEnd(11)} ${state.padEnd(20)} ${row.endpoint}`);
-    console.log(`${"".padEnd(11)} logs: ${row.logs.join(", ")}`);
+    console.log(`${row.service.padEnd(18)} ${state.padEnd(20)} ${row.endpoint}`);
+    console.log(`${"".padEnd(18)} logs: ${row.logs.join(", ")}`);
   }
 }
 

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { StackConfig } from "./config.ts";
+import { kubeClusters } from "./kube-clusters.ts";
 import { sqsEndpoint } from "./services/elasticmq.ts";
 import { adminKubeconfigPath, apiserverUrl } from "./services/kube.ts";
 import { mariadbUrl } from "./services/mariadb.ts";
@@ -21,6 +22,15 @@ export interface StackInfo {
   queueUrl: string;
   deadLetterQueueUrl: string;
   maxReceiveCount: number;
+  /** Every local cluster by name (the first one is also `clusterName` / `apiserver` / `kubeconfigPath`). */
+  clusters: Record<string, StackCluster>;
+}
+
+export interface StackCluster {
+  apiserver: string;
+  /** The admin kubeconfig, for tests and people; the product reads `secretName` from Secrets Manager. */
+  adminKubeconfigPath: string;
+  secretName: string;
 }
 
 export function stackInfo(config: StackConfig): StackInfo {
@@ -38,6 +48,16 @@ export function stackInfo(config: StackConfig): StackInfo {
     queueUrl: `${sqs}/000000000000/${config.queueName}`,
     deadLetterQueueUrl: `${sqs}/000000000000/${config.deadLetterQueueName}`,
     maxReceiveCount: config.maxReceiveCount,
+    clusters: Object.fromEntries(
+      kubeClusters(config).map((cluster) => [
+        cluster.name,
+        {
+          apiserver: apiserverUrl(config, cluster),
+          adminKubeconfigPath: adminKubeconfigPath(config, cluster),
+          secretName: `${config.secretPrefix}${cluster.name}`,
+        },
+      ]),
+    ),
   };
 }
 

@@ -3,15 +3,16 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { putKubeconfigSecret } from "../../lib/clusters/kubeconfig-store.ts";
 import type { StackConfig } from "./config.ts";
 import { assertPortFree, isAlive, logFile, readPid, StackError, stopDaemon } from "./process.ts";
+import { seedSecondClusterSecret } from "./seed-second-cluster.ts";
 import { elasticmq } from "./services/elasticmq.ts";
-import { adminKubeconfig, kube } from "./services/kube.ts";
+import { adminKubeconfig, kube, kubeB } from "./services/kube.ts";
 import { mariadb } from "./services/mariadb.ts";
 import { moto, secretsManagerEndpoint } from "./services/moto.ts";
 import { postgres } from "./services/postgres.ts";
 import type { Service } from "./services/service.ts";
 import { writeStackInfo } from "./stack-info.ts";
 
-export const services: Service[] = [kube, postgres, mariadb, elasticmq, moto];
+export const services: Service[] = [kube, kubeB, postgres, mariadb, elasticmq, moto];
 
 export interface ServiceStatus {
   service: string;
@@ -85,6 +86,7 @@ export async function up(config: StackConfig): Promise<void> {
   if (failures.length === 0) {
     try {
       await seedKubeconfigSecret(config);
+      await seedSecondClusterSecret(config);
     } catch (error) {
       failures.push(error as Error);
     }
