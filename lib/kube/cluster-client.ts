@@ -2,10 +2,12 @@ import http from "node:http";
 import https from "node:https";
 import {
   ApiException,
+  type Configuration,
   type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
+  type RequestContext,
   type V1APIResource,
 } from "@kubernetes/client-node";
 import { FIELD_MANAGER } from "./labels.ts";
@@ -19,8 +21,27 @@ export interface ResourceMapping {
 /** Requests by verb, so benchmarks and the sweep can report reads and writes separately. */
 export type RequestCounts = Record<"get" | "list" | "apply" | "patch" | "delete" | "discovery", number>;
 
-/** Exposes the discovery lookup the client library already caches per apiVersion. */
+/**
+ * Longest one API request may take, connect to last byte. The client library connects with undici's 10 s
+ * connect timeout but then waits up to 5 minutes for the response headers: a hung API server (or a
+ * half-open connection) would hold a tenant, and the sync batch with it, for that long. An API server
+ * answers any single object request well within this; a timeout is transient and the queue retries.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/** Exposes the discovery lookup the client library already caches per apiVersion; bounds every request. */
 class ObjectApi extends KubernetesObjectApi {
+  timeoutMs = REQUEST_TIMEOUT_MS;
+
+  protected override requestPromise<T extends KubernetesObject>(
+    context: RequestContext,
+    type?: string,
+    options?: Configuration,
+  ): Promise<T> {
+    if (!context.getSignal()) context.setSignal(AbortSignal.timeout(this.timeoutMs));
+    return super.requestPromise(context, type, options);
+  }
+
   lookup(apiVersion: string, kind: string): Promise<V1APIResource | undefined> {
     return this.resource(apiVersion, kind);
   }

@@ -35,6 +35,8 @@ export interface SweepCounts {
   orphanTenants: number;
   /** Orphans whose tenant row changed while the sweep ran: left for the next run to judge. */
   orphansChangedMeanwhile: number;
+  /** Orphans on a tenant's former cluster, kept until its new cluster was swept and needs no repair. */
+  orphansAwaitingMove: number;
   /** Objects of invalid rows or unrenderable resources: never deleted by the sweep. */
   protected: number;
   /** Objects with our labels whose tenant cannot be told: reported, never touched. */
@@ -71,6 +73,7 @@ export const emptyCounts = (): SweepCounts => ({
   orphans: 0,
   orphanTenants: 0,
   orphansChangedMeanwhile: 0,
+  orphansAwaitingMove: 0,
   protected: 0,
   unattributable: 0,
   staleInventory: 0,

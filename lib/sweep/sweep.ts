@@ -11,6 +11,7 @@ import type { TemplateSet } from "../templates/model.ts";
 import { deepCheck } from "./deep-check.ts";
 import { buildDesiredIndex, type SetRender } from "./desired-index.ts";
 import { acquireLease, releaseLease, renewLease } from "./lease.ts";
+import { holdMovedOrphans } from "./moved-orphans.ts";
 import { checkSweepOptions, DEFAULT_SWEEP_OPTIONS, type SweepOptions } from "./options.ts";
 import { recheckOrphans, removeOrphans } from "./orphans.ts";
 import { addRepair } from "./plan.ts";
@@ -212,8 +213,11 @@ export class Sweeper {
     counts.staleInventory = [...plan.staleInventory.values()].reduce((sum, list) => sum + list.length, 0);
     counts.tenantsToRepair = plan.repairs.size;
     const recheck = await recheckOrphans(source, desired, plan.orphans, options.concurrency);
+    const moves = holdMovedOrphans(recheck.standing, desired, new Set(clients.keys()), plan.repairs);
+    recheck.standing = moves.standing;
     progress.standing = recheck.standing;
     counts.orphansChangedMeanwhile = recheck.dropped;
+    counts.orphansAwaitingMove = moves.waiting.length;
     counts.orphanTenants = new Set(recheck.standing.map((o) => o.tenantKey)).size;
     progress.heldReason = holdReason(
       {
