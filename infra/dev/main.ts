@@ -5,6 +5,8 @@ import { migrate } from "../../lib/db/migrate.ts";
 import { createLog } from "../../lib/log.ts";
 import { installTriggers } from "../../lib/pipeline/triggers.ts";
 import { EXAMPLE_TENANTS_DDL } from "../example/tenants.ts";
+import { loadStackConfig } from "../stack/config.ts";
+import { stackInfo } from "../stack/stack-info.ts";
 import { WorkloadSimulator } from "../stack/workload-simulator.ts";
 import { localFunctionEnv } from "./local-env.ts";
 import { LocalRunner } from "./runner.ts";
@@ -23,19 +25,23 @@ const program = new Command("dev")
     await db.close();
     const runner = new LocalRunner({ env, log });
     await runner.start();
-    let simulator: WorkloadSimulator | undefined;
+    // One simulator per local cluster, so tenants routed to either become Ready.
+    const simulators: WorkloadSimulator[] = [];
     if (options.simulateWorkloads) {
-      const kubeconfig = new KubeConfig();
-      kubeconfig.loadFromFile(env.KUBECONFIG as string);
-      simulator = new WorkloadSimulator(kubeconfig);
-      await simulator.start();
+      for (const cluster of Object.values(stackInfo(loadStackConfig()).clusters)) {
+        const kubeconfig = new KubeConfig();
+        kubeconfig.loadFromFile(cluster.adminKubeconfigPath);
+        const simulator = new WorkloadSimulator(kubeconfig);
+        await simulator.start();
+        simulators.push(simulator);
+      }
     }
     log.info("local runner started", {
       database: options.mysql ? "mariadb" : "postgres",
       queue: env.TENANT_SYNC_QUEUE_URL,
     });
     const stop = async () => {
-      simulator?.stop();
+      for (const simulator of simulators) simulator.stop();
       await runner.stop();
       process.exit(0);
     };
