@@ -1,7 +1,9 @@
 import pLimit from "p-limit";
 import { insertTenants } from "../../infra/example/tenants.ts";
+import { WorkloadSimulator } from "../../infra/stack/workload-simulator.ts";
 import type { TemplateSet } from "../../lib/templates/model.ts";
 import type { EngineFixture } from "../support/engine.ts";
+import { adminKubeConfig } from "../support/stack.ts";
 import { type Figure, requestsDelta, seconds } from "./measure.ts";
 import type { ProvisioningRun } from "./report-model.ts";
 
@@ -24,9 +26,12 @@ export async function engineThroughput(
   const reconcileAll = () =>
     Promise.all(rows.map((row) => tenantLimit(() => engine.reconcile(row.id as string))));
 
+  // No kubelet: Deployments are made ready by writing their status, as in the pipeline.
+  const simulator = new WorkloadSimulator(adminKubeConfig());
+  await simulator.start();
   const before = { ...client.counts };
   const start = performance.now();
-  const outcomes = await reconcileAll();
+  const outcomes = await reconcileAll().finally(() => simulator.stop());
   const engineSeconds = seconds(start);
   const created = requestsDelta(before, client.counts);
   const notReady = outcomes.filter((o) => o.sets.some((s) => s.phase !== "Ready")).length;

@@ -1,3 +1,4 @@
+import "./quiet.ts";
 import { openDatabase } from "../../lib/db/database.ts";
 import { stack } from "../support/stack.ts";
 import { functionMemory } from "./function-memory.ts";
@@ -11,7 +12,6 @@ import { sweepBench } from "./sweep.ts";
 
 // `npm run bench`: every figure measured in this one run on the one local API server; printed and written
 // to --out (bench.json, report.txt, report.md, SVG charts), never asserted.
-process.env.TENANT_SYNC_LOG_LEVEL ??= "WARN";
 const options = parseBenchOptions(process.argv.slice(2));
 const info = stack();
 const db = openDatabase(info.postgresUrl, { poolSize: 1 });
