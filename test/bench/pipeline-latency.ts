@@ -1,78 +1,29 @@
-import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
-import pLimit from "p-limit";
-import { LocalRunner } from "../../infra/dev/runner.ts";
-import { EXAMPLE_TENANTS_DDL, exampleTenant, insertTenants } from "../../infra/example/tenants.ts";
-import { WorkloadSimulator } from "../../infra/stack/workload-simulator.ts";
-import { openDatabase } from "../../lib/db/database.ts";
-import { migrate } from "../../lib/db/migrate.ts";
-import { createLog } from "../../lib/log.ts";
-import { installTriggers } from "../../lib/pipeline/triggers.ts";
-import { createScratchDatabase } from "../support/databases.ts";
-import { engineFixture } from "../support/engine.ts";
-import { adminKubeConfig, stack, uniqueName } from "../support/stack.ts";
-import { type Figure, seconds } from "./report.ts";
-
-const SINGLE_INSERTS = Number(process.env.BENCH_LATENCY_INSERTS ?? 200);
-const BURST = Number(process.env.BENCH_BURST_TENANTS ?? 1000);
-const SYNC_CONCURRENCY = 8;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { exampleTenant, insertTenants } from "../../infra/example/tenants.ts";
+import { uniqueName } from "../support/stack.ts";
+import { type Figure, sleep } from "./measure.ts";
+import { pipelineHarness, SYNC_INSTANCES } from "./pipeline-harness.ts";
+import { type LatencyResult, percentile } from "./report-model.ts";
 
 /**
- * Issue 4's benchmark: commit → Ready latency through the whole local pipeline (trigger, outbox, NOTIFY,
- * relay, SQS FIFO, sync handler, server-side apply, readiness, status), measured with the database's own
- * clock on both ends; then a burst of inserts, against the engine alone on the same number of tenants.
+ * Commit → Ready latency through the whole local pipeline (trigger, outbox, NOTIFY, relay, SQS FIFO, sync
+ * handler, server-side apply, readiness, status) for `inserts` single inserts, one at a time, measured with
+ * the database's own clock on both ends. (Bulk provisioning through the pipeline is in provisioning.ts.)
  */
-export async function pipelineLatency(): Promise<Figure[]> {
-  const info = stack();
-  const sqs = new SQSClient({});
-  const scratch = await createScratchDatabase("postgres", "bench_pipeline");
-  const db = openDatabase(scratch.url, { poolSize: 4 });
-  await migrate(db);
-  await db.query(EXAMPLE_TENANTS_DDL.postgres);
-  await installTriggers(db, { table: "tenants", keyColumn: "id" });
-  const { QueueUrl } = await sqs.send(
-    new CreateQueueCommand({ QueueName: `${uniqueName("bench")}.fifo`, Attributes: { FifoQueue: "true" } }),
-  );
-  const runner = new LocalRunner({
-    log: createLog("tenant-sync-bench"),
-    syncConcurrency: SYNC_CONCURRENCY,
-    env: {
-      ...process.env,
-      TENANT_SYNC_DATABASE_URL: scratch.url,
-      TENANT_SYNC_ACTIVE_COLUMN: "active",
-      TENANT_SYNC_CLUSTER_COLUMN: "cluster",
-      TENANT_SYNC_DEFAULT_CLUSTER: info.clusterName,
-      TENANT_SYNC_QUEUE_URL: QueueUrl,
-      TENANT_SYNC_SECRET_PREFIX: info.secretPrefix,
-      TENANT_SYNC_TEMPLATES_DIR: `${process.cwd()}/templates`,
-      TENANT_SYNC_DB_POOL_SIZE: "16",
-    },
-  });
-  const simulator = new WorkloadSimulator(adminKubeConfig());
-  await simulator.start();
-  await runner.start();
+export async function pipelineLatency(
+  inserts: number,
+): Promise<{ figures: Figure[]; latency: LatencyResult }> {
+  const pipeline = await pipelineHarness("bench_latency");
+  const { db } = pipeline;
   const run = uniqueName("l");
-  const readyCount = async (prefix: string) => {
-    const { rows } = await db.query<{ n: string | number }>(
-      "SELECT count(DISTINCT tenant_key) AS n FROM tenant_sync_status WHERE tenant_key LIKE $1 AND phase = 'Ready' AND template_set = 'webapp'",
-      [`${prefix}%`],
-    );
-    return Number(rows[0]?.n ?? 0);
-  };
   try {
-    // Single inserts, one at a time: each waits for its own Ready before the next commits.
-    for (let i = 0; i < SINGLE_INSERTS; i++) {
-      await insertTenants(db, [exampleTenant(`s${run}`, i)]);
-      const key = exampleTenant(`s${run}`, i).id;
+    // Each insert waits for its own Ready before the next commits.
+    for (let i = 0; i < inserts; i++) {
+      const row = exampleTenant(`s${run}`, i);
+      await insertTenants(db, [row]);
       for (;;) {
         const { rows } = await db.query(
           "SELECT 1 FROM tenant_sync_status WHERE tenant_key = $1 AND phase = 'Ready' AND template_set = 'webapp'",
-          [key],
+          [row.id],
         );
         if (rows.length > 0) break;
         await sleep(5);
@@ -86,68 +37,31 @@ export async function pipelineLatency(): Promise<Figure[]> {
         WHERE o.tenant_key LIKE $1 GROUP BY o.tenant_key`,
       [`s${run}%`],
     );
-    const latencies = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
-
-    // Burst: all rows committed at once (200 per transaction), until every tenant is Ready.
-    const burstRows = Array.from({ length: BURST }, (_, i) => exampleTenant(`b${run}`, i));
-    const burstStart = performance.now();
-    await insertTenants(db, burstRows);
-    while ((await readyCount(`b${run}`)) < BURST) await sleep(100);
-    const burstSeconds = seconds(burstStart);
-
-    // The engine alone on the same number of tenants, as parallel as the pipeline's consumers.
-    const engineOnly = await engineFixture("postgres", "bench_pipeline_engine", {
-      tenantsDdl: EXAMPLE_TENANTS_DDL.postgres,
-    });
-    let engineSeconds: number;
-    try {
-      const sets = await engineOnly.loadSets(`${process.cwd()}/templates`);
-      const engine = engineOnly.engine(sets);
-      const engineRows = Array.from({ length: BURST }, (_, i) => exampleTenant(`g${run}`, i));
-      await insertTenants(engineOnly.db, engineRows);
-      const limit = pLimit(SYNC_CONCURRENCY * 10);
-      const engineStart = performance.now();
-      await Promise.all(engineRows.map((row) => limit(() => engine.reconcile(row.id as string))));
-      engineSeconds = seconds(engineStart);
-    } finally {
-      await engineOnly.close();
-    }
-
-    return [
+    const samplesMs = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
+    const latency = {
+      samplesMs,
+      p50: percentile(samplesMs, 50),
+      p99: percentile(samplesMs, 99),
+      max: samplesMs.at(-1) ?? Number.NaN,
+    };
+    const figures: Figure[] = [
       {
         name: "commit → Ready p50",
-        value: percentile(latencies, 50),
+        value: latency.p50,
         unit: "ms",
-        note: `${latencies.length} single inserts, one at a time (aim: < 500 ms)`,
+        note: `${samplesMs.length} single inserts, one at a time, ${SYNC_INSTANCES} sync instances (aim: < 500 ms)`,
       },
-      { name: "commit → Ready p99", value: percentile(latencies, 99), unit: "ms", note: "aim: < 2000 ms" },
-      { name: "commit → Ready max", value: latencies.at(-1) ?? Number.NaN, unit: "ms" },
-      {
-        name: `burst of ${BURST} inserts until all Ready`,
-        value: burstSeconds,
-        unit: "s",
-        note: `${(BURST / burstSeconds).toFixed(1)} tenants/s through the pipeline, ${SYNC_CONCURRENCY} sync instances`,
-      },
-      {
-        name: `engine alone, same ${BURST} tenants`,
-        value: engineSeconds,
-        unit: "s",
-        note: `${SYNC_CONCURRENCY * 10} tenants in parallel`,
-      },
-      { name: "pipeline burst / engine alone", value: burstSeconds / engineSeconds, unit: "ratio" },
+      { name: "commit → Ready p99", value: latency.p99, unit: "ms", note: "aim: < 2000 ms" },
+      { name: "commit → Ready max", value: latency.max, unit: "ms" },
       {
         name: "readiness",
-        value: simulator.marked,
+        value: pipeline.simulator.marked,
         unit: "status writes",
         note: "no kubelet: Deployments marked ready by writing their status subresource (simulated)",
       },
     ];
+    return { figures, latency };
   } finally {
-    await runner.stop();
-    simulator.stop();
-    await db.close();
-    await scratch.drop();
-    await sqs.send(new DeleteQueueCommand({ QueueUrl })).catch(() => {});
-    sqs.destroy();
+    await pipeline.close();
   }
 }

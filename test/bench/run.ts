@@ -1,26 +1,62 @@
-import fs from "node:fs";
-import path from "node:path";
-import { engineThroughput } from "./engine-throughput.ts";
+import "./quiet.ts";
+import { openDatabase } from "../../lib/db/database.ts";
+import { stack } from "../support/stack.ts";
+import { functionMemory } from "./function-memory.ts";
+import { machineFacts } from "./machine.ts";
+import { parseBenchOptions } from "./options.ts";
 import { pipelineLatency } from "./pipeline-latency.ts";
-import { type Figure, printFigures } from "./report.ts";
+import { provisioning } from "./provisioning.ts";
+import { type BenchReport, withRatios } from "./report-model.ts";
+import { writeReport } from "./report-write.ts";
 import { sweepBench } from "./sweep.ts";
 
-// `npm run bench`: figures are printed and written to .stack/bench.json, never asserted.
-process.env.TENANT_SYNC_LOG_LEVEL ??= "WARN";
-const report: Record<string, Figure[]> = {};
-const benches: [string, () => Promise<Figure[]>][] = [
-  ["engine throughput (issue 3)", engineThroughput],
-  ["pipeline latency (issue 4)", pipelineLatency],
-  ["sweep (issue 5)", sweepBench],
-];
-const only = process.argv[2];
-for (const [title, bench] of benches) {
-  if (only && !title.includes(only)) continue;
-  report[title] = await bench();
-  printFigures(title, report[title]);
+// `npm run bench`: every figure measured in this one run on the one local API server; printed and written
+// to --out (bench.json, report.txt, report.md, SVG charts), never asserted.
+const options = parseBenchOptions(process.argv.slice(2));
+const info = stack();
+const db = openDatabase(info.postgresUrl, { poolSize: 1 });
+const report: BenchReport = {
+  machine: await machineFacts(db),
+  options: { ...options },
+  provisioning: [],
+  latency: null,
+  memory: [],
+  sections: {},
+};
+await db.close();
+
+const wanted = (name: string) => !options.only || name.includes(options.only);
+const started = performance.now();
+// Order: the cluster is emptied after provisioning and memory; the sweep, whose fleet is the largest and
+// whose clean-up is not waited for, comes last.
+if (wanted("provisioning")) {
+  console.log(`\n# bulk provisioning: ${options.sizes.join(", ")} tenants`);
+  const result = await provisioning(options);
+  report.provisioning = withRatios(result.runs);
+  report.sections["bulk provisioning"] = result.figures;
 }
-console.log(`\npeak RSS of the benchmark process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
-const out = path.join(process.cwd(), ".stack", "bench.json");
-fs.writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), report }, null, 2)}\n`);
-console.log(`report: ${out}`);
+if (wanted("latency")) {
+  console.log(`\n# commit → Ready: ${options.latencyInserts} single inserts`);
+  const result = await pipelineLatency(options.latencyInserts);
+  report.latency = result.latency;
+  report.sections["commit → Ready latency"] = result.figures;
+}
+if (wanted("memory")) {
+  console.log(`\n# peak RSS of each function: ${options.memoryTenants} tenants`);
+  const result = await functionMemory(options.memoryTenants, options.memorySyncTenants);
+  report.memory.push(...result.runs);
+  report.sections["peak RSS of each function"] = result.figures;
+}
+if (wanted("sweep")) {
+  console.log(`\n# sweep: ${options.sweepTenants} tenants`);
+  const result = await sweepBench(options.sweepTenants);
+  report.memory.push(result.memory);
+  report.sections[`sweep of ${options.sweepTenants} tenants`] = result.figures;
+}
+report.sections["this run"] = [
+  { name: "wall time of the whole run", value: (performance.now() - started) / 60_000, unit: "min" },
+];
+
+console.log(`\n${await writeReport(report, options.out)}`);
+console.log(`report: ${options.out}/{bench.json,report.txt,report.md,*.svg}`);
 process.exit(0);

@@ -1,0 +1,111 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { EXAMPLE_TENANTS_DDL, insertTenants } from "../../infra/example/tenants.ts";
+import { WorkloadSimulator } from "../../infra/stack/workload-simulator.ts";
+import { openDatabase } from "../../lib/db/database.ts";
+import { migrate } from "../../lib/db/migrate.ts";
+import { installTriggers } from "../../lib/pipeline/triggers.ts";
+import { createScratchDatabase } from "../support/databases.ts";
+import { adminKubeConfig, stack, uniqueName } from "../support/stack.ts";
+import { deleteNamespaces, exampleRows, tenantNamespace } from "./fleet.ts";
+import type { FunctionWorkload } from "./function-child.ts";
+import type { Figure } from "./measure.ts";
+import type { MemoryRun } from "./report-model.ts";
+
+const MiB = 1024 * 1024;
+
+interface ChildResult {
+  fn: string;
+  invocations: number;
+  failures: number;
+  startupMaxRss: number;
+  maxRss: number;
+}
+
+async function inChild(env: NodeJS.ProcessEnv, workload: FunctionWorkload): Promise<ChildResult> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [path.join(import.meta.dirname, "function-child.ts"), JSON.stringify(workload)],
+    { env: { ...process.env, ...env }, maxBuffer: 64 * MiB },
+  );
+  const line = stdout.split("\n").find((l) => l.startsWith("{") && l.includes('"maxRss"'));
+  if (!line) throw new Error(`the ${workload.fn} child printed no result`);
+  return JSON.parse(line) as ChildResult;
+}
+
+/**
+ * Peak RSS of each function (the sweep's comes from the sweep benchmark), each handler in a fresh process
+ * on a representative workload over a table of `tenants` rows: the relay draining their `tenants` outbox
+ * rows to a FIFO queue, the webhook receiving `syncTenants` signed deliveries, sync reconciling
+ * `syncTenants` tenants from nothing in batches of 10, resync of all, and a rollout step.
+ */
+export async function functionMemory(
+  tenants: number,
+  syncTenants: number,
+): Promise<{ runs: MemoryRun[]; figures: Figure[] }> {
+  const info = stack();
+  const sqs = new SQSClient({});
+  const scratch = await createScratchDatabase("postgres", "bench_memory");
+  const db = openDatabase(scratch.url, { poolSize: 4 });
+  const { QueueUrl } = await sqs.send(
+    new CreateQueueCommand({ QueueName: `${uniqueName("mem")}.fifo`, Attributes: { FifoQueue: "true" } }),
+  );
+  const simulator = new WorkloadSimulator(adminKubeConfig());
+  const rows = exampleRows(uniqueName("m").replace("-", ""), tenants);
+  const synced = rows.slice(0, syncTenants);
+  try {
+    await migrate(db);
+    await db.query(EXAMPLE_TENANTS_DDL.postgres);
+    await installTriggers(db, { table: "tenants", keyColumn: "id" });
+    await insertTenants(db, rows);
+    await simulator.start();
+    const env = {
+      TENANT_SYNC_DATABASE_URL: scratch.url,
+      TENANT_SYNC_ACTIVE_COLUMN: "active",
+      TENANT_SYNC_CLUSTER_COLUMN: "cluster",
+      TENANT_SYNC_DEFAULT_CLUSTER: info.clusterName,
+      TENANT_SYNC_QUEUE_URL: QueueUrl,
+      TENANT_SYNC_SECRET_PREFIX: info.secretPrefix,
+      TENANT_SYNC_TEMPLATES_DIR: `${process.cwd()}/templates`,
+      TENANT_SYNC_WEBHOOK_SECRETS: "bench-secret",
+      TENANT_SYNC_LOG_LEVEL: "WARN",
+    };
+    const keys = (list: Record<string, unknown>[]) => list.map((row) => row.id as string);
+    const workloads: [FunctionWorkload, string][] = [
+      [{ fn: "relay", events: [{}, {}] }, `${tenants} outbox rows sent to the FIFO queue`],
+      [
+        { fn: "webhook", tenants: keys(synced), webhookSecret: "bench-secret" },
+        `${synced.length} signed deliveries, one message each`,
+      ],
+      [
+        { fn: "sync", tenants: keys(synced) },
+        `${synced.length} tenants from nothing, ${Math.ceil(synced.length / 10)} batches of 10`,
+      ],
+      [{ fn: "resync", events: [{ all: true }] }, `{"all": true}: ${tenants} tenants enqueued`],
+      [{ fn: "rollout", events: [{ action: "step" }] }, `the scheduled step over ${tenants} tenants`],
+    ];
+    const runs: MemoryRun[] = [];
+    const figures: Figure[] = [];
+    for (const [workload, description] of workloads) {
+      console.log(`  ${workload.fn}: ${description}…`);
+      const result = await inChild(env, workload);
+      runs.push({ fn: workload.fn, maxRssMiB: result.maxRss / MiB, workload: description });
+      figures.push({
+        name: `${workload.fn}: peak RSS`,
+        value: result.maxRss / MiB,
+        unit: "MiB",
+        note: `${description}; ${(result.startupMaxRss / MiB).toFixed(0)} MiB after start-up; ${result.invocations} invocations, ${result.failures} failed`,
+      });
+    }
+    return { runs, figures };
+  } finally {
+    simulator.stop();
+    await db.close();
+    await scratch.drop();
+    await sqs.send(new DeleteQueueCommand({ QueueUrl })).catch(() => {});
+    sqs.destroy();
+    await deleteNamespaces(adminKubeConfig(), synced.map(tenantNamespace));
+  }
+}

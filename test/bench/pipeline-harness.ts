@@ -1,0 +1,81 @@
+import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { LocalRunner } from "../../infra/dev/runner.ts";
+import { EXAMPLE_TENANTS_DDL } from "../../infra/example/tenants.ts";
+import { WorkloadSimulator } from "../../infra/stack/workload-simulator.ts";
+import { type Database, openDatabase } from "../../lib/db/database.ts";
+import { migrate } from "../../lib/db/migrate.ts";
+import { createLog } from "../../lib/log.ts";
+import { installTriggers } from "../../lib/pipeline/triggers.ts";
+import { createScratchDatabase } from "../support/databases.ts";
+import { adminKubeConfig, stack, uniqueName } from "../support/stack.ts";
+
+/** serverless.yml: the SQS event source's maximumConcurrency (syncMaxConcurrency) and batchSize. */
+export const SYNC_INSTANCES = 10;
+/** serverless.yml leaves TENANT_SYNC_DB_POOL_SIZE at its default of 2 connections per instance. */
+const POOL_PER_INSTANCE = 2;
+
+export interface PipelineHarness {
+  db: Database;
+  runner: LocalRunner;
+  simulator: WorkloadSimulator;
+  /** Tenants whose key starts with `prefix` and whose webapp set is Ready. */
+  readyCount(prefix: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole deployed pipeline on the local stack: a scratch PostgreSQL database with the example tenants
+ * table and its triggers, a FIFO queue of its own, and the relay and sync handlers driven by the local
+ * runner with the production settings (10 concurrent sync instances, batches of 10, default engine
+ * concurrency). All instances share one Node.js process here, so their pools are added up.
+ */
+export async function pipelineHarness(name: string): Promise<PipelineHarness> {
+  const info = stack();
+  const sqs = new SQSClient({});
+  const scratch = await createScratchDatabase("postgres", name);
+  const db = openDatabase(scratch.url, { poolSize: 4 });
+  await migrate(db);
+  await db.query(EXAMPLE_TENANTS_DDL.postgres);
+  await installTriggers(db, { table: "tenants", keyColumn: "id" });
+  const { QueueUrl } = await sqs.send(
+    new CreateQueueCommand({ QueueName: `${uniqueName("bench")}.fifo`, Attributes: { FifoQueue: "true" } }),
+  );
+  const runner = new LocalRunner({
+    log: createLog("tenant-sync-bench"),
+    syncConcurrency: SYNC_INSTANCES,
+    env: {
+      ...process.env,
+      TENANT_SYNC_DATABASE_URL: scratch.url,
+      TENANT_SYNC_ACTIVE_COLUMN: "active",
+      TENANT_SYNC_CLUSTER_COLUMN: "cluster",
+      TENANT_SYNC_DEFAULT_CLUSTER: info.clusterName,
+      TENANT_SYNC_QUEUE_URL: QueueUrl,
+      TENANT_SYNC_SECRET_PREFIX: info.secretPrefix,
+      TENANT_SYNC_TEMPLATES_DIR: `${process.cwd()}/templates`,
+      TENANT_SYNC_DB_POOL_SIZE: String(SYNC_INSTANCES * POOL_PER_INSTANCE),
+    },
+  });
+  const simulator = new WorkloadSimulator(adminKubeConfig());
+  await simulator.start();
+  await runner.start();
+  return {
+    db,
+    runner,
+    simulator,
+    async readyCount(prefix) {
+      const { rows } = await db.query<{ n: string | number }>(
+        "SELECT count(DISTINCT tenant_key) AS n FROM tenant_sync_status WHERE tenant_key LIKE $1 AND phase = 'Ready' AND template_set = 'webapp'",
+        [`${prefix}%`],
+      );
+      return Number(rows[0]?.n ?? 0);
+    },
+    async close() {
+      await runner.stop();
+      simulator.stop();
+      await db.close();
+      await scratch.drop();
+      await sqs.send(new DeleteQueueCommand({ QueueUrl })).catch(() => {});
+      sqs.destroy();
+    },
+  };
+}
