@@ -11,6 +11,7 @@ import { localFunctionEnv } from "./dev/local-env.ts";
 import { EXAMPLE_TENANTS_DDL, exampleTenant } from "./example/tenants.ts";
 import { loadStackConfig } from "./stack/config.ts";
 import { down } from "./stack/stack.ts";
+import { stackInfo } from "./stack/stack-info.ts";
 import { WorkloadSimulator } from "./stack/workload-simulator.ts";
 
 // The README's main command: the whole product on the local stack, from a row insert to Ready objects,
@@ -84,13 +85,17 @@ const program = new Command("demo")
       TENANT_SYNC_QUEUE_URL: QueueUrl,
     };
     const db = openDatabase(databaseUrl);
+    // Looking around uses KUBECONFIG, the tenant-sync identity (the shipped RBAC lets it read what it manages).
     const kubeconfig = new KubeConfig();
     kubeconfig.loadFromFile(env.KUBECONFIG as string);
     const core = kubeconfig.makeApiClient(CoreV1Api);
     const apps = kubeconfig.makeApiClient(AppsV1Api);
     const runner = new LocalRunner({ env, log: createLog("tenant-sync-demo") });
+    // The simulator plays kubelet, writing Deployment status: that takes the admin identity, never tenant-sync's.
+    const admin = new KubeConfig();
+    admin.loadFromFile(stackInfo(loadStackConfig()).adminKubeconfigPath);
     // Only the example sets' workloads: tests running beside the demo keep control of their own.
-    const simulator = new WorkloadSimulator(kubeconfig, {
+    const simulator = new WorkloadSimulator(admin, {
       labelSelector: "tenant-sync.io/template-set in (webapp,monitoring)",
     });
     try {

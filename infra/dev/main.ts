@@ -5,6 +5,8 @@ import { migrate } from "../../lib/db/migrate.ts";
 import { createLog } from "../../lib/log.ts";
 import { installTriggers } from "../../lib/pipeline/triggers.ts";
 import { EXAMPLE_TENANTS_DDL } from "../example/tenants.ts";
+import { loadStackConfig } from "../stack/config.ts";
+import { stackInfo } from "../stack/stack-info.ts";
 import { WorkloadSimulator } from "../stack/workload-simulator.ts";
 import { localFunctionEnv } from "./local-env.ts";
 import { LocalRunner } from "./runner.ts";
@@ -25,8 +27,9 @@ const program = new Command("dev")
     await runner.start();
     let simulator: WorkloadSimulator | undefined;
     if (options.simulateWorkloads) {
+      // The simulator plays kubelet (writes Deployment status): admin, unlike the runner's tenant-sync identity.
       const kubeconfig = new KubeConfig();
-      kubeconfig.loadFromFile(env.KUBECONFIG as string);
+      kubeconfig.loadFromFile(stackInfo(loadStackConfig()).adminKubeconfigPath);
       simulator = new WorkloadSimulator(kubeconfig);
       await simulator.start();
     }

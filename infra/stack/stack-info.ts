@@ -3,13 +3,20 @@ import path from "node:path";
 import type { StackConfig } from "./config.ts";
 import { sqsEndpoint } from "./services/elasticmq.ts";
 import { adminKubeconfigPath, apiserverUrl } from "./services/kube.ts";
+import { tenantSyncKubeconfigPath } from "./services/kube-identity.ts";
 import { mariadbUrl } from "./services/mariadb.ts";
 import { secretsManagerEndpoint } from "./services/moto.ts";
 import { postgresUrl } from "./services/postgres.ts";
 
 /** What tests, the demo and a person need to reach the local stack; written to .stack/stack.json. */
 export interface StackInfo {
+  /**
+   * The tenant-sync identity (user tenant-sync, only the shipped RBAC in infra/rbac): what the product uses,
+   * the same kubeconfig as the Secrets Manager secret; `KUBECONFIG` in env.sh.
+   */
   kubeconfigPath: string;
+  /** Cluster admin (system:masters): test fixtures and the workload simulator playing kubelet, never the product. */
+  adminKubeconfigPath: string;
   apiserver: string;
   clusterName: string;
   secretPrefix: string;
@@ -26,7 +33,8 @@ export interface StackInfo {
 export function stackInfo(config: StackConfig): StackInfo {
   const sqs = sqsEndpoint(config);
   return {
-    kubeconfigPath: adminKubeconfigPath(config),
+    kubeconfigPath: tenantSyncKubeconfigPath(config),
+    adminKubeconfigPath: adminKubeconfigPath(config),
     apiserver: apiserverUrl(config),
     clusterName: config.clusterName,
     secretPrefix: config.secretPrefix,

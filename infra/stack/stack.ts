@@ -4,7 +4,8 @@ import { putKubeconfigSecret } from "../../lib/clusters/kubeconfig-store.ts";
 import type { StackConfig } from "./config.ts";
 import { assertPortFree, isAlive, logFile, readPid, StackError, stopDaemon } from "./process.ts";
 import { elasticmq } from "./services/elasticmq.ts";
-import { adminKubeconfig, kube } from "./services/kube.ts";
+import { kube } from "./services/kube.ts";
+import { applyShippedRbac, writeTenantSyncKubeconfig } from "./services/kube-identity.ts";
 import { mariadb } from "./services/mariadb.ts";
 import { moto, secretsManagerEndpoint } from "./services/moto.ts";
 import { postgres } from "./services/postgres.ts";
@@ -59,15 +60,18 @@ async function bringUp(config: StackConfig, service: Service, started: Service[]
   await service.start(config);
 }
 
-/** Stores the local cluster's kubeconfig in the local Secrets Manager, as production stores each cluster's. */
-async function seedKubeconfigSecret(config: StackConfig): Promise<void> {
+/**
+ * Stores the local cluster's tenant-sync kubeconfig (not the admin one) in the local Secrets Manager, as
+ * production stores each cluster's: everything that reads it runs with the shipped RBAC only.
+ */
+async function seedKubeconfigSecret(config: StackConfig, kubeconfig: string): Promise<void> {
   const client = new SecretsManagerClient({
     region: config.region,
     endpoint: secretsManagerEndpoint(config),
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
   });
   try {
-    await putKubeconfigSecret(client, config.clusterName, adminKubeconfig(config), config.secretPrefix);
+    await putKubeconfigSecret(client, config.clusterName, kubeconfig, config.secretPrefix);
   } catch (error) {
     throw new StackError("moto", `storing the kubeconfig secret failed: ${(error as Error).message}`);
   } finally {
@@ -84,7 +88,8 @@ export async function up(config: StackConfig): Promise<void> {
   );
   if (failures.length === 0) {
     try {
-      await seedKubeconfigSecret(config);
+      await applyShippedRbac(config);
+      await seedKubeconfigSecret(config, await writeTenantSyncKubeconfig(config));
     } catch (error) {
       failures.push(error as Error);
     }
