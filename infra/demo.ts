@@ -174,11 +174,13 @@ const program = new Command("demo")
       console.log("\nStatus table (SELECT tenant_key, template_set, phase FROM tenant_sync_status):");
       for (const row of rows)
         console.log(`  ${row.tenant_key.padEnd(8)} ${row.template_set.padEnd(11)} ${row.phase}`);
+      // The database URL carries the password: point at env.sh instead of printing it.
       console.log(`
 Done in ${((Date.now() - started) / 1000).toFixed(1)} s. To look around, run \`npm run demo -- --keep\`, then:
-  export KUBECONFIG=${env.KUBECONFIG}                      # any kubectl v1.35
-  psql '${databaseUrl}' -c 'SELECT * FROM tenant_sync_status'
-  TENANT_SYNC_DATABASE_URL='${databaseUrl}' npm run cli -- status
+  source .stack/env.sh                                    # KUBECONFIG (tenant-sync identity), database URL, AWS
+  export TENANT_SYNC_DATABASE_URL="\${TENANT_SYNC_DATABASE_URL%/*}/${DEMO_DATABASE}"
+  psql "$TENANT_SYNC_DATABASE_URL" -c 'SELECT * FROM tenant_sync_status'
+  npm run cli -- status
   npm run dev                                             # keep the pipeline running and insert rows yourself
   npm run stack -- down                                   # stop everything`);
     } finally {
