@@ -11,6 +11,7 @@ import { localFunctionEnv } from "./dev/local-env.ts";
 import { EXAMPLE_TENANTS_DDL, exampleTenant } from "./example/tenants.ts";
 import { loadStackConfig } from "./stack/config.ts";
 import { down } from "./stack/stack.ts";
+import { stackInfo } from "./stack/stack-info.ts";
 import { WorkloadSimulator } from "./stack/workload-simulator.ts";
 
 // The README's main command: the whole product on the local stack, from a row insert to Ready objects,
@@ -84,13 +85,17 @@ const program = new Command("demo")
       TENANT_SYNC_QUEUE_URL: QueueUrl,
     };
     const db = openDatabase(databaseUrl);
+    // Looking around uses KUBECONFIG, the tenant-sync identity (the shipped RBAC lets it read what it manages).
     const kubeconfig = new KubeConfig();
     kubeconfig.loadFromFile(env.KUBECONFIG as string);
     const core = kubeconfig.makeApiClient(CoreV1Api);
     const apps = kubeconfig.makeApiClient(AppsV1Api);
     const runner = new LocalRunner({ env, log: createLog("tenant-sync-demo") });
+    // The simulator plays kubelet, writing Deployment status: that takes the admin identity, never tenant-sync's.
+    const admin = new KubeConfig();
+    admin.loadFromFile(stackInfo(loadStackConfig()).adminKubeconfigPath);
     // Only the example sets' workloads: tests running beside the demo keep control of their own.
-    const simulator = new WorkloadSimulator(kubeconfig, {
+    const simulator = new WorkloadSimulator(admin, {
       labelSelector: "tenant-sync.io/template-set in (webapp,monitoring)",
     });
     try {
@@ -169,11 +174,13 @@ const program = new Command("demo")
       console.log("\nStatus table (SELECT tenant_key, template_set, phase FROM tenant_sync_status):");
       for (const row of rows)
         console.log(`  ${row.tenant_key.padEnd(8)} ${row.template_set.padEnd(11)} ${row.phase}`);
+      // The database URL carries the password: point at env.sh instead of printing it.
       console.log(`
 Done in ${((Date.now() - started) / 1000).toFixed(1)} s. To look around, run \`npm run demo -- --keep\`, then:
-  export KUBECONFIG=${env.KUBECONFIG}                      # any kubectl v1.35
-  psql '${databaseUrl}' -c 'SELECT * FROM tenant_sync_status'
-  TENANT_SYNC_DATABASE_URL='${databaseUrl}' npm run cli -- status
+  source .stack/env.sh                                    # KUBECONFIG (tenant-sync identity), database URL, AWS
+  export TENANT_SYNC_DATABASE_URL="\${TENANT_SYNC_DATABASE_URL%/*}/${DEMO_DATABASE}"
+  psql "$TENANT_SYNC_DATABASE_URL" -c 'SELECT * FROM tenant_sync_status'
+  npm run cli -- status
   npm run dev                                             # keep the pipeline running and insert rows yourself
   npm run stack -- down                                   # stop everything`);
     } finally {

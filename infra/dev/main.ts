@@ -25,7 +25,8 @@ const program = new Command("dev")
     await db.close();
     const runner = new LocalRunner({ env, log });
     await runner.start();
-    // One simulator per local cluster, so tenants routed to either become Ready.
+    // One simulator per local cluster, so tenants routed to either become Ready. It plays kubelet (writes
+    // Deployment status), so it runs as admin, unlike the runner's tenant-sync identity.
     const simulators: WorkloadSimulator[] = [];
     if (options.simulateWorkloads) {
       for (const cluster of Object.values(stackInfo(loadStackConfig()).clusters)) {

@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"flag"
+	"fmt"
 	"math/big"
 	"net"
 	"os"
@@ -16,8 +17,9 @@ import (
 	"time"
 )
 
-// writeCerts creates, in --dir, a CA, the apiserver serving pair, a client pair for the given user
-// and a service-account signing key. Existing files are kept so restarts reuse the same identity.
+// writeCerts creates, in --dir, a CA, the apiserver serving pair, client pairs for admin (system:masters)
+// and tenant-sync (no groups), and a service-account signing key. Existing files are kept so restarts reuse
+// the same identities; any missing one is created, signed by the existing CA.
 func writeCerts(args []string) error {
 	fs := flag.NewFlagSet("certs", flag.ContinueOnError)
 	dir := fs.String("dir", "", "directory for the PKI files")
@@ -30,14 +32,8 @@ func writeCerts(args []string) error {
 	if err := os.MkdirAll(*dir, 0o700); err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(*dir, "admin.key")); err == nil {
-		return nil
-	}
-	caKey, caCert, err := newCA()
+	caKey, caCert, err := loadOrCreateCA(*dir)
 	if err != nil {
-		return err
-	}
-	if err := writePair(*dir, "ca", caCert, caKey); err != nil {
 		return err
 	}
 	serving := &x509.Certificate{
@@ -46,15 +42,31 @@ func writeCerts(args []string) error {
 		IPAddresses: []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("10.96.0.1")},
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
-	if err := issue(*dir, "apiserver", serving, caCert, caKey); err != nil {
-		return err
+	clients := []struct {
+		name string
+		tmpl *x509.Certificate
+	}{
+		{"apiserver", serving},
+		{"admin", &x509.Certificate{
+			Subject:     pkix.Name{CommonName: "admin", Organization: []string{"system:masters"}},
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		}},
+		// The identity tenant-sync runs as: no groups, so it holds only what the shipped RBAC grants.
+		{"tenant-sync", &x509.Certificate{
+			Subject:     pkix.Name{CommonName: "tenant-sync"},
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		}},
 	}
-	admin := &x509.Certificate{
-		Subject:     pkix.Name{CommonName: "admin", Organization: []string{"system:masters"}},
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	for _, client := range clients {
+		if exists(filepath.Join(*dir, client.name+".key")) {
+			continue
+		}
+		if err := issue(*dir, client.name, client.tmpl, caCert, caKey); err != nil {
+			return err
+		}
 	}
-	if err := issue(*dir, "admin", admin, caCert, caKey); err != nil {
-		return err
+	if exists(filepath.Join(*dir, "sa.key")) {
+		return nil
 	}
 	saKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -72,6 +84,53 @@ func writeCerts(args []string) error {
 		return err
 	}
 	return writePEM(filepath.Join(*dir, "sa.pub"), "PUBLIC KEY", pub)
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// loadOrCreateCA reuses the CA of an existing pki dir, so a cert added later (tenant-sync after an upgrade)
+// is signed by the CA the API server already trusts.
+func loadOrCreateCA(dir string) (*ecdsa.PrivateKey, *x509.Certificate, error) {
+	keyPath, certPath := filepath.Join(dir, "ca.key"), filepath.Join(dir, "ca.crt")
+	if !exists(keyPath) {
+		key, cert, err := newCA()
+		if err != nil {
+			return nil, nil, err
+		}
+		return key, cert, writePair(dir, "ca", cert, key)
+	}
+	keyBlock, err := readPEM(keyPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	key, err := x509.ParseECPrivateKey(keyBlock)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", keyPath, err)
+	}
+	certBlock, err := readPEM(certPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	cert, err := x509.ParseCertificate(certBlock)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", certPath, err)
+	}
+	return key, cert, nil
+}
+
+func readPEM(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	block, _ := pem.Decode(data)
+	if block == nil {
+		return nil, fmt.Errorf("%s: no PEM block", path)
+	}
+	return block.Bytes, nil
 }
 
 func newCA() (*ecdsa.PrivateKey, *x509.Certificate, error) {

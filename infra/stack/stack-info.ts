@@ -4,13 +4,20 @@ import type { StackConfig } from "./config.ts";
 import { kubeClusters } from "./kube-clusters.ts";
 import { sqsEndpoint } from "./services/elasticmq.ts";
 import { adminKubeconfigPath, apiserverUrl } from "./services/kube.ts";
+import { tenantSyncKubeconfigPath } from "./services/kube-identity.ts";
 import { mariadbUrl } from "./services/mariadb.ts";
 import { secretsManagerEndpoint } from "./services/moto.ts";
 import { postgresUrl } from "./services/postgres.ts";
 
 /** What tests, the demo and a person need to reach the local stack; written to .stack/stack.json. */
 export interface StackInfo {
+  /**
+   * The tenant-sync identity (user tenant-sync, only the shipped RBAC in infra/rbac): what the product uses,
+   * the same kubeconfig as the Secrets Manager secret; `KUBECONFIG` in env.sh.
+   */
   kubeconfigPath: string;
+  /** Cluster admin (system:masters): test fixtures and the workload simulator playing kubelet, never the product. */
+  adminKubeconfigPath: string;
   apiserver: string;
   clusterName: string;
   secretPrefix: string;
@@ -28,7 +35,9 @@ export interface StackInfo {
 
 export interface StackCluster {
   apiserver: string;
-  /** The admin kubeconfig, for tests and people; the product reads `secretName` from Secrets Manager. */
+  /** The tenant-sync identity (shipped RBAC only), the same kubeconfig that `secretName` holds. */
+  kubeconfigPath: string;
+  /** The admin kubeconfig, for test fixtures and people; the product reads `secretName` from Secrets Manager. */
   adminKubeconfigPath: string;
   secretName: string;
 }
@@ -36,7 +45,8 @@ export interface StackCluster {
 export function stackInfo(config: StackConfig): StackInfo {
   const sqs = sqsEndpoint(config);
   return {
-    kubeconfigPath: adminKubeconfigPath(config),
+    kubeconfigPath: tenantSyncKubeconfigPath(config),
+    adminKubeconfigPath: adminKubeconfigPath(config),
     apiserver: apiserverUrl(config),
     clusterName: config.clusterName,
     secretPrefix: config.secretPrefix,
@@ -53,6 +63,7 @@ export function stackInfo(config: StackConfig): StackInfo {
         cluster.name,
         {
           apiserver: apiserverUrl(config, cluster),
+          kubeconfigPath: tenantSyncKubeconfigPath(config, cluster),
           adminKubeconfigPath: adminKubeconfigPath(config, cluster),
           secretName: `${config.secretPrefix}${cluster.name}`,
         },

@@ -3,9 +3,10 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { putKubeconfigSecret } from "../../lib/clusters/kubeconfig-store.ts";
 import type { StackConfig } from "./config.ts";
 import { assertPortFree, isAlive, logFile, readPid, StackError, stopDaemon } from "./process.ts";
-import { seedSecondClusterSecret } from "./seed-second-cluster.ts";
 import { elasticmq } from "./services/elasticmq.ts";
-import { adminKubeconfig, kube, kubeB } from "./services/kube.ts";
+import { kubeClusters } from "./kube-clusters.ts";
+import { kube, kubeB } from "./services/kube.ts";
+import { applyShippedRbac, writeTenantSyncKubeconfig } from "./services/kube-identity.ts";
 import { mariadb } from "./services/mariadb.ts";
 import { moto, secretsManagerEndpoint } from "./services/moto.ts";
 import { postgres } from "./services/postgres.ts";
@@ -60,17 +61,30 @@ async function bringUp(config: StackConfig, service: Service, started: Service[]
   await service.start(config);
 }
 
-/** Stores the local cluster's kubeconfig in the local Secrets Manager, as production stores each cluster's. */
-async function seedKubeconfigSecret(config: StackConfig): Promise<void> {
+/**
+ * For every local cluster: applies the shipped RBAC and stores the tenant-sync kubeconfig (not the admin one)
+ * in the local Secrets Manager as `<prefix><cluster>`, as production stores one secret per cluster, so
+ * everything that reads it runs with the shipped RBAC only.
+ */
+async function seedClusterIdentities(config: StackConfig): Promise<void> {
   const client = new SecretsManagerClient({
     region: config.region,
     endpoint: secretsManagerEndpoint(config),
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
   });
   try {
-    await putKubeconfigSecret(client, config.clusterName, adminKubeconfig(config), config.secretPrefix);
-  } catch (error) {
-    throw new StackError("moto", `storing the kubeconfig secret failed: ${(error as Error).message}`);
+    for (const cluster of kubeClusters(config)) {
+      await applyShippedRbac(config, cluster);
+      const kubeconfig = await writeTenantSyncKubeconfig(config, cluster);
+      try {
+        await putKubeconfigSecret(client, cluster.name, kubeconfig, config.secretPrefix);
+      } catch (error) {
+        throw new StackError(
+          "moto",
+          `storing the kubeconfig secret of cluster ${cluster.name} failed: ${(error as Error).message}`,
+        );
+      }
+    }
   } finally {
     client.destroy();
   }
@@ -85,8 +99,7 @@ export async function up(config: StackConfig): Promise<void> {
   );
   if (failures.length === 0) {
     try {
-      await seedKubeconfigSecret(config);
-      await seedSecondClusterSecret(config);
+      await seedClusterIdentities(config);
     } catch (error) {
       failures.push(error as Error);
     }

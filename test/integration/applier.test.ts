@@ -18,10 +18,12 @@ import type { KubeObject } from "../../lib/kube/object-ref.ts";
 import { DEFAULT_POLICY, type ResourcePolicy } from "../../lib/kube/policy.ts";
 import { removeObject } from "../../lib/kube/remover.ts";
 import { waitReady } from "../../lib/kube/wait-ready.ts";
-import { adminKubeConfig, uniqueName } from "../support/stack.ts";
+import { grantResources } from "../support/rbac.ts";
+import { adminKubeConfig, tenantSyncKubeConfig, uniqueName } from "../support/stack.ts";
 
+// The applier runs as tenant-sync, as in production; admin only arranges and inspects.
 const kubeconfig = adminKubeConfig();
-const client = new ClusterClient("local", kubeconfig);
+const client = new ClusterClient("local", tenantSyncKubeConfig());
 const core = kubeconfig.makeApiClient(CoreV1Api);
 const apps = kubeconfig.makeApiClient(AppsV1Api);
 const raw = KubernetesObjectApi.makeApiClient(kubeconfig);
@@ -70,11 +72,17 @@ function applyAs(manager: string, object: KubeObject, force = false) {
   return raw.patch(object, undefined, undefined, manager, force, PatchStrategy.ServerSideApply);
 }
 
+let revokeClusterRoles: () => Promise<void> = async () => {};
 beforeAll(async () => {
   await core.createNamespace({ body: { metadata: { name: namespace } } });
+  // ClusterRole is not an example kind: grant it as an operator would for such a template set.
+  revokeClusterRoles = await grantResources([
+    { group: "rbac.authorization.k8s.io", resource: "clusterroles" },
+  ]);
 });
 afterAll(async () => {
   await core.deleteNamespace({ name: namespace }).catch(() => {});
+  await revokeClusterRoles();
 });
 
 describe("applyObject", () => {

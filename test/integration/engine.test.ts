@@ -20,6 +20,7 @@ import {
   LABEL_TENANT,
 } from "../../lib/kube/labels.ts";
 import { type EngineFixture, engineFixture, writeSets } from "../support/engine.ts";
+import { grantTemplateKinds } from "../support/rbac.ts";
 import { adminKubeConfig, eventually, uniqueName } from "../support/stack.ts";
 
 const kubeconfig = adminKubeConfig();
@@ -408,6 +409,7 @@ describe("Retain, cluster-scoped kinds and custom resources", () => {
   let fixture: EngineFixture;
   const shared = uniqueName("shared");
   const crdGroup = `${uniqueName("g")}.tenant-sync.test`;
+  let revokeGrant: () => Promise<void> = async () => {};
 
   beforeAll(async () => {
     fixture = await engineFixture("postgres", "engine_kinds");
@@ -462,6 +464,7 @@ describe("Retain, cluster-scoped kinds and custom resources", () => {
   afterAll(async () => {
     await core.deleteNamespace({ name: shared }).catch(() => {});
     await fixture?.close();
+    await revokeGrant();
   });
 
   it("applies a ClusterRole and waits for a custom resource's Ready condition; Retain keeps a marked orphan", async () => {
@@ -505,6 +508,8 @@ data:
 `,
       },
     });
+    // ClusterRole and the CRD are not example kinds: the engine (tenant-sync identity) needs them granted.
+    revokeGrant = await grantTemplateKinds(dir);
     const engine = fixture.engine(await fixture.loadSets(dir));
     await fixture.insert({ id: "kinds", slug: "k", replicas: 3 });
     const applying = engine.reconcile("kinds");

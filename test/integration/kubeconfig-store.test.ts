@@ -5,6 +5,7 @@ import { stringify } from "yaml";
 import { ClusterRegistry } from "../../lib/clusters/cluster-registry.ts";
 import { KubeconfigStore, putKubeconfigSecret } from "../../lib/clusters/kubeconfig-store.ts";
 import { statusCode } from "../../lib/kube/api-errors.ts";
+import { registerSecret } from "../support/secret-registry.ts";
 import { adminKubeConfig, secretsClient, stack, uniqueName } from "../support/stack.ts";
 
 const admin = adminKubeConfig();
@@ -64,6 +65,7 @@ describe("KubeconfigStore against the local API server and Secrets Manager", () 
     });
     token = request.status?.token ?? "";
     expect(token).not.toBe("");
+    registerSecret("bearer token", token);
   });
 
   afterAll(async () => {
@@ -106,6 +108,7 @@ describe("KubeconfigStore against the local API server and Secrets Manager", () 
 
   it("a rotated secret takes effect after the TTL, without a restart", async () => {
     const [, cluster] = clusters as [string, string];
+    registerSecret("bearer token", "revoked-token-value");
     await putKubeconfigSecret(secrets, cluster, tokenKubeconfig("revoked-token-value"), info.secretPrefix);
     let now = Date.now();
     const store = new KubeconfigStore(secrets, { prefix: info.secretPrefix, ttlMs: 300_000, now: () => now });

@@ -5,6 +5,7 @@ import { createWebhookHandler, handler } from "../../functions/webhook/handler.t
 import { SIGNATURE_HEADER, signatureHeader } from "../../lib/pipeline/webhook-signature.ts";
 import { parseTenantMessage } from "../../lib/queue/message.ts";
 import { TestQueues } from "../support/queues.ts";
+import { registerSecret } from "../support/secret-registry.ts";
 import { secretsClient, sqsClient, uniqueName } from "../support/stack.ts";
 
 /** An HTTP API (payload format 2.0) request as API Gateway hands it to the function. */
@@ -60,6 +61,9 @@ describe("functions/webhook/handler (API Gateway HTTP API v2 events)", () => {
   let queueUrl: string;
 
   beforeAll(async () => {
+    for (const value of ["old-secret", "env-secret", "sm-secret-1", "sm-secret-2"]) {
+      registerSecret("webhook secret", value);
+    }
     queueUrl = await queues.create("webhook-handler");
     // The exported handler reads process.env on its first invocation.
     Object.assign(process.env, {

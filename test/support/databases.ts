@@ -2,6 +2,7 @@ import mysql from "mysql2/promise";
 import pg from "pg";
 import type { Dialect } from "../../lib/db/dialect.ts";
 import { stack, uniqueName } from "./stack.ts";
+import { dumpStatusRows } from "./status-dump.ts";
 
 /** A database of its own for one test file, so parallel files never see each other's tables. */
 export interface ScratchDatabase {
@@ -30,7 +31,10 @@ export async function createScratchDatabase(dialect: Dialect, prefix: string): P
       name,
       url: url.toString(),
       // FORCE ends sessions a failed test may have left open.
-      drop: () => withPg(base, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+      drop: async () => {
+        await dumpStatusRows(url.toString(), name);
+        await withPg(base, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      },
     };
   }
   await withMysql(base, (connection) => connection.query(`CREATE DATABASE \`${name}\``));
@@ -38,7 +42,10 @@ export async function createScratchDatabase(dialect: Dialect, prefix: string): P
     dialect,
     name,
     url: url.toString(),
-    drop: () => withMysql(base, (connection) => connection.query(`DROP DATABASE IF EXISTS \`${name}\``)),
+    drop: async () => {
+      await dumpStatusRows(url.toString(), name);
+      await withMysql(base, (connection) => connection.query(`DROP DATABASE IF EXISTS \`${name}\``));
+    },
   };
 }
 

@@ -16,7 +16,18 @@ export function stack(): StackInfo {
   return info;
 }
 
+/**
+ * Cluster admin, for fixture work the product never does: foreign objects for conflict tests, marking
+ * workloads ready, CRDs, RBAC grants and assertions. Product code gets the tenant-sync identity instead.
+ */
 export function adminKubeConfig(): KubeConfig {
+  const config = new KubeConfig();
+  config.loadFromFile(stack().adminKubeconfigPath);
+  return config;
+}
+
+/** The tenant-sync identity (the same kubeconfig as the Secrets Manager secret), for product code under test. */
+export function tenantSyncKubeConfig(): KubeConfig {
   const config = new KubeConfig();
   config.loadFromFile(stack().kubeconfigPath);
   return config;

@@ -8,6 +8,7 @@ import type { SweepResult } from "../../lib/sweep/result.ts";
 import { type SweepDeps, Sweeper } from "../../lib/sweep/sweep.ts";
 import type { TemplateSet } from "../../lib/templates/model.ts";
 import { type EngineFixture, engineFixture, writeSets } from "./engine.ts";
+import { grantTemplateKinds } from "./rbac.ts";
 import { adminKubeConfig, stack, uniqueName } from "./stack.ts";
 
 /** The label every object of one test carries, so each sweep sees only its own test's objects. */
@@ -161,6 +162,8 @@ export async function sweepWorld(dialect: Dialect, prefix: string): Promise<Swee
   await core.createNamespace({
     body: { metadata: { name: testNamespace(run), labels: { [SCOPE_LABEL]: run } } },
   });
+  // The set renders ClusterRoles, not an example kind: the engine and sweep (tenant-sync) need them granted.
+  const revokeGrant = await grantTemplateKinds(dir);
   const world: SweepWorld = {
     run,
     fixture,
@@ -205,6 +208,7 @@ export async function sweepWorld(dialect: Dialect, prefix: string): Promise<Swee
       // The namespace goes with everything in it (the controller finishes in the background).
       await core.deleteNamespace({ name: world.namespace }).catch(() => {});
       await rbac.deleteCollectionClusterRole({ labelSelector: `${SCOPE_LABEL}=${run}` }).catch(() => {});
+      await revokeGrant();
       await fixture.close();
     },
   };

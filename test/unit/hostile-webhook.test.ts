@@ -5,9 +5,11 @@ import { ReplayCache } from "../../lib/pipeline/replay-cache.ts";
 import { handleWebhook, type WebhookDeps, type WebhookResponse } from "../../lib/pipeline/webhook.ts";
 import { parseWebhookPayload, tenantKeysOf } from "../../lib/pipeline/webhook-payload.ts";
 import { SIGNATURE_HEADER, signatureHeader } from "../../lib/pipeline/webhook-signature.ts";
+import { registerSecret } from "../support/secret-registry.ts";
 import { hostileString, RUNS } from "./hostile-arbitraries.ts";
 
 const SECRET = "whsec-DISTINCTIVE-4f9a2c";
+registerSecret("webhook secret", SECRET);
 const NOW_MS = Date.UTC(2026, 10, 25, 12, 0, 0);
 const NOW_S = Math.floor(NOW_MS / 1000);
 const silent = { debug() {}, info() {}, warn() {}, error() {} } as never;

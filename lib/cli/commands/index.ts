@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { CliContext } from "../context.ts";
 import { registerDiff } from "./diff.ts";
 import { registerGraph } from "./graph.ts";
+import { registerRbac } from "./rbac.ts";
 import { registerRender } from "./render.ts";
 import { registerRollout } from "./rollout.ts";
 import { registerStack } from "./stack.ts";
@@ -26,5 +27,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerStatus,
   registerGraph,
   registerRollout,
+  registerRbac,
   registerStack,
 ];
