@@ -16,6 +16,7 @@ import type { TemplateSet } from "../templates/model.ts";
 import { renderTenant } from "../templates/render.ts";
 import { selects } from "../templates/selector.ts";
 import { type AppliedSet, applySet, refOfEntry, sameObject } from "./apply-set.ts";
+import { pendingEntries } from "./intent.ts";
 import { type SetOutcome, summarize, type TenantOutcome } from "./outcome.ts";
 import { teardown } from "./teardown.ts";
 
@@ -144,6 +145,11 @@ export class Engine {
     const renders = new Map(
       selected.map((set) => [set.name, renderTenant(set, record.row, record.key, record.cluster)]),
     );
+    // Write-ahead: objects about to be created are in the inventory before they exist (see intent.ts).
+    if (client) {
+      const pending = await pendingEntries(client, selected, renders, bySet);
+      if (pending.length > 0) await recordApplied(db, pending);
+    }
     // Sets that create namespaces go first, so another set's objects never race their namespace into existence.
     const createsNamespace = (set: TemplateSet) =>
       renders
