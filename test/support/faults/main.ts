@@ -3,7 +3,10 @@
  * convergence-under-faults run on its own scratch stack. Prints the report as JSON and exits 1 when the
  * cluster does not equal the database, or when the pipeline alone lost a change.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { Command, InvalidArgumentError } from "commander";
+import { loadStackConfig } from "../../../infra/stack/config.ts";
 import { randomSeed } from "./prng.ts";
 import { runFaultSuite } from "./suite.ts";
 import { verdict } from "./verdict.ts";
@@ -44,7 +47,11 @@ const program = new Command("faults")
         opPauseMs: options.pauseMs,
         keepState: options.keepState ?? false,
       });
+      // Logs are JSON lines on stdout too: the report also goes to a file, whole.
+      const file = path.join(loadStackConfig().stateDir, "faults-report.json");
+      fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      process.stderr.write(`report: ${file}\n`);
       const problems = verdict(report);
       for (const problem of problems) process.stderr.write(`FAIL: ${problem}\n`);
       process.stderr.write(
