@@ -49,6 +49,8 @@ export interface FaultSuiteReport {
   driverWriteRetries: number;
   relayStarts: number;
   workerStarts: number;
+  /** Relay or worker processes that ended with an unhandled error (not a signal): always a bug. */
+  crashes: { relay: number; worker: number };
   deadLetters: { messages: number; tenants: string[] };
   /** The pipeline alone, before the sweep: any mismatch of a tenant without a dead-lettered message is a lost change. */
   beforeSweep: DiffReport & { lostOutsideDeadLetters: Mismatch[] };
@@ -211,6 +213,7 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
       driverWriteRetries,
       relayStarts: relay.starts,
       workerStarts: worker.starts,
+      crashes: { relay: relay.crashes, worker: worker.crashes },
       deadLetters: { messages: deadLetters.messages, tenants: [...deadLetters.tenants].sort() },
       beforeSweep: {
         ...diffReport(before),

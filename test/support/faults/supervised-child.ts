@@ -17,6 +17,8 @@ export class SupervisedChild {
   starts = 0;
   /** Exits the parent did not ask for (self-inflicted faults, crashes). */
   unexpectedExits = 0;
+  /** Exits by the process's own doing, not a signal: an unhandled error. Always a bug. */
+  crashes = 0;
 
   constructor(options: { name: string; script: string; env: Record<string, string>; logFile: string }) {
     this.name = options.name;
@@ -41,6 +43,7 @@ export class SupervisedChild {
         if (this.child === child) this.child = undefined;
         if (!this.stopping) {
           this.unexpectedExits++;
+          if (signal === null) this.crashes++;
           fs.appendFileSync(
             this.logFile,
             `${JSON.stringify({ level: "WARN", message: "child exited", child: this.name, code, signal })}\n`,

@@ -7,6 +7,11 @@ export function verdict(report: FaultSuiteReport): string[] {
   for (const kind of FAULT_KINDS) {
     if (report.faults[kind] === 0) problems.push(`fault ${kind} was never injected`);
   }
+  if (report.crashes.relay + report.crashes.worker > 0) {
+    problems.push(
+      `function processes crashed (relay ${report.crashes.relay}, worker ${report.crashes.worker}): see their logs`,
+    );
+  }
   if (report.final.mismatches > 0) {
     problems.push(
       `after the pipeline and one sweep the cluster differs from the database: ${JSON.stringify(report.final.byKind)}`,
