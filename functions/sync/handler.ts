@@ -3,10 +3,10 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { loadRuntimeConfig } from "../../lib/config.ts";
+import { loadRuntimeConfig, type RuntimeConfig } from "../../lib/config.ts";
 import { createLog } from "../../lib/log.ts";
 import { processBatch } from "../../lib/pipeline/sync-batch.ts";
-import { createRuntime, lazyRuntime } from "../../lib/runtime/runtime.ts";
+import { createRuntime, lazyRuntime, type Runtime } from "../../lib/runtime/runtime.ts";
 
 const log = createLog("tenant-sync-sync");
 
@@ -14,10 +14,14 @@ const log = createLog("tenant-sync-sync");
  * SQS FIFO consumer: reconciles each tenant named in the batch; failures go back with ReportBatchItemFailures.
  * `env` is a parameter so the local runner and tests can build a handler with their own settings.
  */
-export function createSyncHandler(env: NodeJS.ProcessEnv = process.env) {
+export function createSyncHandler(
+  env: NodeJS.ProcessEnv = process.env,
+  // Injectable so the fault suite can wrap the cluster client (a worker killed mid-tenant).
+  makeRuntime: (config: RuntimeConfig) => Promise<Runtime> = (config) => createRuntime(config, log),
+) {
   const metrics = new Metrics({ namespace: "TenantSync", serviceName: "sync" });
   // Created on first invocation and kept by the warm container: pools, kubeconfig cache, discovery cache.
-  const runtime = lazyRuntime(() => createRuntime(loadRuntimeConfig(env), log));
+  const runtime = lazyRuntime(() => makeRuntime(loadRuntimeConfig(env)));
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(log))
     .use(logMetrics(metrics))

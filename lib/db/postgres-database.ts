@@ -30,26 +30,32 @@ export class PostgresDatabase implements Database {
 
   async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
     const client = await this.#connect();
+    const lost = watchCheckedOut(client);
     try {
       return await runQuery<T>(client, sql, params, this.#password);
     } finally {
-      client.release();
+      lost.stop();
+      client.release(lost.error);
     }
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.#connect();
     const state = { broken: false };
+    const lost = watchCheckedOut(client);
     try {
       return await inTransaction(client, this.#password, fn, state);
     } finally {
+      lost.stop();
       // A connection whose ROLLBACK failed may still be inside the transaction: destroy it, never reuse it.
-      client.release(state.broken);
+      client.release(lost.error ?? state.broken);
     }
   }
 
   async withSession<T>(fn: (session: Session) => Promise<T>): Promise<T> {
     const client = new pg.Client(this.#config);
+    // As for pooled connections: a lost session fails its next query instead of crashing the process.
+    client.on("error", () => {});
     try {
       await client.connect();
     } catch (error) {
@@ -84,6 +90,24 @@ export class PostgresDatabase implements Database {
   #scrub(error: unknown): Error {
     return scrubError(error, this.#password);
   }
+}
+
+/**
+ * pg-pool listens for errors of idle connections only. A connection that is checked out but between two
+ * queries (a transaction awaiting something else, like the relay's SQS send) and loses its server (restart,
+ * pg_terminate_backend) emits 'error' with no listener, which ends the process. This listener takes the
+ * error instead; the next query on the connection fails anyway, and release destroys it.
+ */
+function watchCheckedOut(client: pg.PoolClient): { error: Error | undefined; stop(): void } {
+  const watch = {
+    error: undefined as Error | undefined,
+    stop: () => client.off("error", onError),
+  };
+  const onError = (error: Error) => {
+    watch.error = error;
+  };
+  client.on("error", onError);
+  return watch;
 }
 
 function scrubError(error: unknown, password: string): Error {

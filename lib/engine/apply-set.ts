@@ -8,6 +8,7 @@ import type { TemplateSet } from "../templates/model.ts";
 import type { TenantRender } from "../templates/render.ts";
 import { runDag } from "./dag-runner.ts";
 import { finalizeObject } from "./desired.ts";
+import { APPLY_PENDING } from "./intent.ts";
 import type { ResourceOutcome } from "./outcome.ts";
 
 export interface ApplySetInput {
@@ -93,7 +94,9 @@ export async function applySet(input: ApplySetInput): Promise<AppliedSet> {
     refs.set(resourceId, ref);
     hashes.set(resourceId, desired.hash);
     const previous = input.inventory.get(resourceId);
-    const known = previous !== undefined && sameObject(previous, cluster, ref);
+    // An entry written ahead of a first apply that never finished does not make the object known.
+    const known =
+      previous !== undefined && previous.contentHash !== APPLY_PENDING && sameObject(previous, cluster, ref);
     const applied = await applyObject(client, desired.object, resource, {
       tenantKey: render.tenantKey,
       templateSet: set.name,

@@ -16,6 +16,7 @@ import type { TemplateSet } from "../templates/model.ts";
 import { renderTenant } from "../templates/render.ts";
 import { selects } from "../templates/selector.ts";
 import { type AppliedSet, applySet, refOfEntry, sameObject } from "./apply-set.ts";
+import { pendingEntries } from "./intent.ts";
 import { type SetOutcome, summarize, type TenantOutcome } from "./outcome.ts";
 import { teardown } from "./teardown.ts";
 
@@ -144,6 +145,9 @@ export class Engine {
     const renders = new Map(
       selected.map((set) => [set.name, renderTenant(set, record.row, record.key, record.cluster)]),
     );
+    // Write-ahead: objects about to be created are in the inventory before they exist (see intent.ts).
+    const pending = client ? await pendingEntries(client, selected, renders, bySet) : [];
+    if (pending.length > 0) await recordApplied(db, pending);
     // Sets that create namespaces go first, so another set's objects never race their namespace into existence.
     const createsNamespace = (set: TemplateSet) =>
       renders
@@ -208,6 +212,16 @@ export class Engine {
       result.entries.filter((e) => allReady || !moved(e)),
     );
     await recordApplied(db, entries);
+    // Write-ahead entries of objects this reconcile did not create after all (refused as another tenant's,
+    // conflicted, skipped) go again. Those of transient failures stay: the request may have created the
+    // object before the connection broke.
+    const abandoned = pending.filter((p) => {
+      const outcome = outcomes
+        .find((o) => o.templateSet === p.templateSet)
+        ?.resources.find((r) => r.resourceId === p.resourceId);
+      return outcome !== undefined && outcome.state !== "ready" && !outcome.wrote && !outcome.transient;
+    });
+    if (abandoned.length > 0) await removeInventory(db, record.key, abandoned);
 
     let pruned = 0;
     let writes = outcomes.reduce((sum, o) => sum + o.resources.filter((r) => r.wrote).length, 0);
