@@ -142,7 +142,7 @@ export async function applySet(input: ApplySetInput): Promise<AppliedSet> {
         outcomes.set(resourceId, {
           resourceId,
           state: "failed",
-          transient: false,
+          transient: readiness.state === "failed" && readiness.transient === true,
           wrote: applied.wrote,
           message: readiness.reason,
         });

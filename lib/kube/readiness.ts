@@ -3,7 +3,8 @@ import type { KubeObject } from "./object-ref.ts";
 export type Readiness =
   | { state: "ready" }
   | { state: "waiting"; reason: string }
-  | { state: "failed"; reason: string };
+  /** `transient`: the object could not be read (API server unreachable or failing); worth retrying later. */
+  | { state: "failed"; reason: string; transient?: boolean };
 
 interface Condition {
   type?: string;
