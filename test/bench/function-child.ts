@@ -1,11 +1,12 @@
 /**
  * Runs one function's handler in a process of its own, as one warm Lambda container would, on the workload
  * given as JSON in argv[2], and prints one JSON line: the kernel's high-water mark of the process's RSS
- * (getrusage maxRSS) after start-up and after the workload. The environment is the functions' (TENANT_SYNC_*).
+ * (VmHWM, see peak-rss.ts) after start-up and after the workload. The environment is the functions' (TENANT_SYNC_*).
  */
 import type { APIGatewayProxyEventV2, SQSEvent } from "aws-lambda";
 import { lambdaContext } from "../../infra/dev/lambda-context.ts";
 import { SIGNATURE_HEADER, signatureHeader } from "../../lib/pipeline/webhook-signature.ts";
+import { peakRss } from "./peak-rss.ts";
 
 export interface FunctionWorkload {
   fn: "relay" | "sync" | "webhook" | "resync" | "rollout" | "sweep";
@@ -78,7 +79,7 @@ function* eventsOf(workload: FunctionWorkload): Generator<unknown> {
 
 const workload = JSON.parse(process.argv[2] ?? "{}") as FunctionWorkload;
 const handler = await handlerOf(workload.fn);
-const startupMaxRss = process.resourceUsage().maxRSS * 1024;
+const startupMaxRss = peakRss();
 let invocations = 0;
 let failures = 0;
 for (const event of eventsOf(workload)) {
@@ -95,7 +96,7 @@ console.log(
     invocations,
     failures,
     startupMaxRss,
-    maxRss: process.resourceUsage().maxRSS * 1024,
+    maxRss: peakRss(),
   }),
 );
 // The handlers keep their pools open as a warm container does.

@@ -1,7 +1,7 @@
 /**
  * Runs sweeps in a process of its own, as one Lambda container would, and prints one JSON line per run
  * with the process's memory: `rssPeak` is the highest process.memoryUsage().rss sampled every 20 ms during
- * that run; `maxRss` is the kernel's high-water mark for the whole process so far (getrusage). The runs are
+ * that run; `maxRss` is the kernel's high-water mark for the whole process so far (VmHWM; see peak-rss.ts). The runs are
  * given as JSON in argv[2] (an array of sweep options); the environment is the functions' (TENANT_SYNC_*).
  */
 import { loadRuntimeConfig } from "../../lib/config.ts";
@@ -9,6 +9,7 @@ import { createLog } from "../../lib/log.ts";
 import { createRuntime } from "../../lib/runtime/runtime.ts";
 import { sweeperFor } from "../../lib/sweep/from-runtime.ts";
 import type { SweepOptions } from "../../lib/sweep/options.ts";
+import { peakRss } from "./peak-rss.ts";
 
 const runs = JSON.parse(process.argv[2] ?? "[]") as Partial<SweepOptions>[];
 const runtime = await createRuntime(loadRuntimeConfig(), createLog("tenant-sync-sweep-bench"));
@@ -28,7 +29,7 @@ for (const options of runs) {
       ...summary,
       baselineRss: baseline,
       rssPeak,
-      maxRss: process.resourceUsage().maxRSS * 1024,
+      maxRss: peakRss(),
       heapUsed: process.memoryUsage().heapUsed,
     }),
   );

@@ -100,8 +100,9 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
     const worker = child("worker", "worker-child.ts");
     children.push(relay, worker);
     await Promise.all([relay.start(), worker.start()]);
+    // The simulator plays kubelet (writes Deployment status), so it needs admin, unlike the product.
     const kubeconfig = new KubeConfig();
-    kubeconfig.loadFromFile(stack.info.kubeconfigPath);
+    kubeconfig.loadFromFile(stack.info.adminKubeconfigPath);
     simulator = new WorkloadSimulator(kubeconfig);
     await simulator.start();
 
