@@ -38,10 +38,15 @@ export function describeApiError(error: unknown): string {
   return `${(error as Error)?.message ?? String(error)}${cause ? ` (${cause})` : ""}`;
 }
 
-/** Worth retrying later: the API server was unreachable, overloaded or failing, not rejecting the request. */
+/**
+ * Worth retrying later: the API server was unreachable, overloaded or failing, or refused who we are (401,
+ * 403), not what we sent. An API server that has just restarted answers 403 to everything until its RBAC
+ * cache has synced (the fault suite hit this), and a rotated credential or a missing grant is fixed outside
+ * the row; retried, a lasting refusal ends in the dead-letter queue and its alarm instead of being dropped.
+ */
 export function isTransient(error: unknown): boolean {
   const code = statusCode(error);
   if (code === undefined)
     return !(error instanceof Error && /does not serve kind|invalid/i.test(error.message));
-  return code === 429 || code >= 500;
+  return code === 401 || code === 403 || code === 429 || code >= 500;
 }

@@ -102,6 +102,8 @@ describe("the tenant-sync identity", () => {
     expect(outcome.sets[0]?.phase).toBe("Failed");
     expect(outcome.sets[0]?.message).toMatch(/forbidden/i);
     expect(outcome.sets[0]?.message).toMatch(/tenant-sync/);
+    // Retried (and dead-lettered with an alarm if the grant never comes), not dropped.
+    expect(outcome.retryable).toBe(true);
   });
 });
 

@@ -40,9 +40,9 @@ describe("waitReady when reads fail", () => {
     expect(readiness.state === "failed" && readiness.reason).toMatch(/Namespace tenant-a.*ECONNREFUSED/);
   });
 
-  it("gives up at once, not transient, when the API server refuses the read", async () => {
-    const forbidden = new ApiException(403, "Forbidden", { reason: "Forbidden", message: "no" }, {});
-    const { client, calls } = reads(forbidden);
+  it("gives up at once, not transient, when the object is gone", async () => {
+    const gone = new ApiException(404, "Not Found", { reason: "NotFound", message: "not found" }, {});
+    const { client, calls } = reads(gone);
     const readiness = await waitReady(client, namespace(), 30);
     expect(readiness).toMatchObject({ state: "failed" });
     expect(readiness.state === "failed" && readiness.transient).toBeFalsy();
