@@ -4,7 +4,7 @@ import { exampleTenant } from "../../infra/example/tenants.ts";
 import { finalizeObject } from "../../lib/engine/desired.ts";
 import type { ClusterClient } from "../../lib/kube/cluster-client.ts";
 import type { KubeObject } from "../../lib/kube/object-ref.ts";
-import type { TemplateSet } from "../../lib/templates/model.ts";
+import type { TemplateResource, TemplateSet } from "../../lib/templates/model.ts";
 import { renderTenant } from "../../lib/templates/render.ts";
 import { selects } from "../../lib/templates/selector.ts";
 
@@ -15,36 +15,54 @@ export const exampleRows = (prefix: string, count: number) =>
 /** The namespace the example webapp set gives a tenant. */
 export const tenantNamespace = (row: Record<string, unknown>) => `tenant-${row.slug as string}`;
 
+/** One object a template set gives a tenant, finalized as the engine would, with where it came from. */
+export interface DesiredResource {
+  set: TemplateSet;
+  resource: TemplateResource;
+  object: KubeObject;
+  hash: string;
+}
+
 /**
- * The objects the example sets give a tenant, rendered and labelled exactly as the engine would: the row as
- * the database returns it (settings parsed from JSON).
+ * The resources the example sets give a tenant, rendered and labelled exactly as the engine would: the row
+ * as the database returns it (settings parsed from JSON).
  */
+export async function desiredResources(
+  client: ClusterClient,
+  sets: readonly TemplateSet[],
+  row: Record<string, unknown>,
+): Promise<DesiredResource[]> {
+  const key = row.id as string;
+  const values = { ...row, settings: JSON.parse(row.settings as string) };
+  const desired: DesiredResource[] = [];
+  for (const set of sets) {
+    if (!selects(set, values)) continue;
+    const render = renderTenant(set, values, key, client.name);
+    for (const rendered of render.resources) {
+      if (!rendered.ok) throw rendered.error;
+      const mapping = await client.mapping(rendered.object.apiVersion, rendered.object.kind);
+      const result = finalizeObject(rendered.object, mapping, {
+        tenantKey: key,
+        templateSet: set.name,
+        templateVersion: set.version,
+        resourceId: rendered.resourceId,
+        defaultNamespace: render.defaultNamespace,
+      });
+      if (!result.ok) throw new Error(result.message);
+      const resource = set.resources.find((r) => r.id === rendered.resourceId) as TemplateResource;
+      desired.push({ set, resource, object: result.object, hash: result.hash });
+    }
+  }
+  return desired;
+}
+
+/** Just the objects of `desiredResources`. */
 export async function desiredObjects(
   client: ClusterClient,
   sets: readonly TemplateSet[],
   row: Record<string, unknown>,
 ): Promise<KubeObject[]> {
-  const key = row.id as string;
-  const values = { ...row, settings: JSON.parse(row.settings as string) };
-  const objects: KubeObject[] = [];
-  for (const set of sets) {
-    if (!selects(set, values)) continue;
-    const render = renderTenant(set, values, key, client.name);
-    for (const resource of render.resources) {
-      if (!resource.ok) throw resource.error;
-      const mapping = await client.mapping(resource.object.apiVersion, resource.object.kind);
-      const desired = finalizeObject(resource.object, mapping, {
-        tenantKey: key,
-        templateSet: set.name,
-        templateVersion: set.version,
-        resourceId: resource.resourceId,
-        defaultNamespace: render.defaultNamespace,
-      });
-      if (!desired.ok) throw new Error(desired.message);
-      objects.push(desired.object);
-    }
-  }
-  return objects;
+  return (await desiredResources(client, sets, row)).map((desired) => desired.object);
 }
 
 /**

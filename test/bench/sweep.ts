@@ -14,7 +14,6 @@ import pLimit from "p-limit";
 import { EXAMPLE_TENANTS_DDL, exampleTenant, insertTenants } from "../../infra/example/tenants.ts";
 import { WorkloadSimulator } from "../../infra/stack/workload-simulator.ts";
 import { type AppliedEntry, recordApplied } from "../../lib/db/inventory-store.ts";
-import { finalizeObject } from "../../lib/engine/desired.ts";
 import { applyObject } from "../../lib/kube/applier.ts";
 import type { ClusterClient } from "../../lib/kube/cluster-client.ts";
 import {
@@ -25,11 +24,10 @@ import {
 } from "../../lib/kube/labels.ts";
 import type { KubeObject } from "../../lib/kube/object-ref.ts";
 import type { SweepResult } from "../../lib/sweep/result.ts";
-import type { TemplateResource, TemplateSet } from "../../lib/templates/model.ts";
-import { renderTenant } from "../../lib/templates/render.ts";
-import { selects } from "../../lib/templates/selector.ts";
+import type { TemplateSet } from "../../lib/templates/model.ts";
 import { engineFixture } from "../support/engine.ts";
 import { adminKubeConfig, stack, uniqueName } from "../support/stack.ts";
+import { desiredResources } from "./fleet.ts";
 import { type Figure, seconds } from "./measure.ts";
 import type { MemoryRun } from "./report-model.ts";
 
@@ -68,41 +66,21 @@ function scopedSets(run: string): { dir: string; names: string[] } {
 
 /** Each tenant's objects exactly as the engine would apply them, with the inventory entries it would record. */
 async function desired(client: ClusterClient, sets: readonly TemplateSet[], row: Record<string, unknown>) {
-  const objects: { object: KubeObject; policy: TemplateResource }[] = [];
-  const entries: AppliedEntry[] = [];
-  const key = row.id as string;
-  const values = { ...row, settings: JSON.parse(row.settings as string) };
-  for (const set of sets) {
-    if (!selects(set, values)) continue;
-    const render = renderTenant(set, values, key, client.name);
-    for (const resource of render.resources) {
-      if (!resource.ok) throw resource.error;
-      const mapping = await client.mapping(resource.object.apiVersion, resource.object.kind);
-      const result = finalizeObject(resource.object, mapping, {
-        tenantKey: key,
-        templateSet: set.name,
-        templateVersion: set.version,
-        resourceId: resource.resourceId,
-        defaultNamespace: render.defaultNamespace,
-      });
-      if (!result.ok) throw new Error(result.message);
-      const policy = set.resources.find((r) => r.id === resource.resourceId) as TemplateResource;
-      objects.push({ object: result.object, policy });
-      entries.push({
-        cluster: client.name,
-        tenantKey: key,
-        templateSet: set.name,
-        resourceId: resource.resourceId,
-        apiVersion: result.object.apiVersion,
-        kind: result.object.kind,
-        namespace: result.object.metadata.namespace ?? "",
-        name: result.object.metadata.name,
-        contentHash: result.hash,
-        deletionPolicy: policy?.deletion ?? "Delete",
-        dependsOn: [...(policy?.dependsOn ?? [])],
-      });
-    }
-  }
+  const resources = await desiredResources(client, sets, row);
+  const objects = resources.map(({ object, resource }) => ({ object, policy: resource }));
+  const entries: AppliedEntry[] = resources.map(({ set, resource, object, hash }) => ({
+    cluster: client.name,
+    tenantKey: row.id as string,
+    templateSet: set.name,
+    resourceId: resource.id,
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    namespace: object.metadata.namespace ?? "",
+    name: object.metadata.name,
+    contentHash: hash,
+    deletionPolicy: resource.deletion,
+    dependsOn: [...resource.dependsOn],
+  }));
   return { objects, entries };
 }
 

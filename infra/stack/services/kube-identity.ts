@@ -10,7 +10,7 @@ import { parseAllDocuments } from "yaml";
 import type { StackConfig } from "../config.ts";
 import { type KubeCluster, primaryCluster } from "../kube-clusters.ts";
 import { run, StackError } from "../process.ts";
-import { adminKubeconfigPath, apiserverUrl, binaryPath } from "./kube.ts";
+import { adminKubeconfigPath, binaryPath, embeddedKubeconfig } from "./kube.ts";
 
 /** The identity tenant-sync runs as on the local cluster: user `tenant-sync`, no groups, only the shipped RBAC. */
 export const TENANT_SYNC_USER = "tenant-sync";
@@ -22,33 +22,9 @@ export const tenantSyncKubeconfigPath = (config: StackConfig, cluster = primaryC
 export const shippedRbacPath = (config: StackConfig) =>
   path.join(config.root, "infra", "rbac", "tenant-sync.yaml");
 
-const base64File = (file: string) => fs.readFileSync(file).toString("base64");
-
 /** A kubeconfig for the tenant-sync client certificate with everything embedded (it goes to Secrets Manager). */
-export function tenantSyncKubeconfig(config: StackConfig, cluster = primaryCluster(config)): string {
-  const pki = pkiDir(cluster);
-  return [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters:",
-    `- name: ${cluster.name}`,
-    "  cluster:",
-    `    server: ${apiserverUrl(config, cluster)}`,
-    `    certificate-authority-data: ${base64File(path.join(pki, "ca.crt"))}`,
-    "users:",
-    `- name: ${TENANT_SYNC_USER}`,
-    "  user:",
-    `    client-certificate-data: ${base64File(path.join(pki, `${TENANT_SYNC_USER}.crt`))}`,
-    `    client-key-data: ${base64File(path.join(pki, `${TENANT_SYNC_USER}.key`))}`,
-    "contexts:",
-    `- name: ${cluster.name}`,
-    "  context:",
-    `    cluster: ${cluster.name}`,
-    `    user: ${TENANT_SYNC_USER}`,
-    `current-context: ${cluster.name}`,
-    "",
-  ].join("\n");
-}
+export const tenantSyncKubeconfig = (config: StackConfig, cluster = primaryCluster(config)) =>
+  embeddedKubeconfig(config, cluster, TENANT_SYNC_USER);
 
 /**
  * Makes sure the tenant-sync client certificate exists (a pki dir from before it was introduced gets it added,

@@ -87,8 +87,11 @@ function pem(file: string): string {
   return Buffer.from(fs.readFileSync(file)).toString("base64");
 }
 
-/** A kubeconfig with the credentials embedded, so it can be stored as one Secrets Manager secret. */
-export function adminKubeconfig(config: StackConfig, cluster = primaryCluster(config)): string {
+/**
+ * A kubeconfig for `user`'s client certificate in the cluster's PKI with the credentials embedded, so it can
+ * be stored as one Secrets Manager secret.
+ */
+export function embeddedKubeconfig(config: StackConfig, cluster: KubeCluster, user: string): string {
   const pki = pkiDir(cluster);
   return [
     "apiVersion: v1",
@@ -99,19 +102,22 @@ export function adminKubeconfig(config: StackConfig, cluster = primaryCluster(co
     `    server: ${apiserverUrl(config, cluster)}`,
     `    certificate-authority-data: ${pem(path.join(pki, "ca.crt"))}`,
     "users:",
-    "- name: admin",
+    `- name: ${user}`,
     "  user:",
-    `    client-certificate-data: ${pem(path.join(pki, "admin.crt"))}`,
-    `    client-key-data: ${pem(path.join(pki, "admin.key"))}`,
+    `    client-certificate-data: ${pem(path.join(pki, `${user}.crt`))}`,
+    `    client-key-data: ${pem(path.join(pki, `${user}.key`))}`,
     "contexts:",
     `- name: ${cluster.name}`,
     "  context:",
     `    cluster: ${cluster.name}`,
-    "    user: admin",
+    `    user: ${user}`,
     `current-context: ${cluster.name}`,
     "",
   ].join("\n");
 }
+
+export const adminKubeconfig = (config: StackConfig, cluster = primaryCluster(config)) =>
+  embeddedKubeconfig(config, cluster, "admin");
 
 function httpsGet(cluster: KubeCluster, url: string, withClientCert: boolean): Promise<number> {
   const pki = pkiDir(cluster);
