@@ -1,7 +1,6 @@
 import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Queryable } from "../../lib/db/queryable.ts";
-import { createTenantSource } from "../../lib/db/source.ts";
 import { Engine } from "../../lib/engine/engine.ts";
 import { statusCode } from "../../lib/kube/api-errors.ts";
 import { createLog } from "../../lib/log.ts";
@@ -76,13 +75,7 @@ describe("a reconcile that dies after applying", () => {
       return result;
     };
     const db = lostAfterApply(fixture.db, () => applies > 0);
-    const source = createTenantSource(fixture.db, {
-      table: "tenants",
-      keyColumn: "id",
-      activeColumn: "active",
-      clusterColumn: "cluster",
-      defaultCluster: info.clusterName,
-    });
+    const source = fixture.source;
     const crashing = new Engine({
       sets,
       db,

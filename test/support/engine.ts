@@ -7,7 +7,7 @@ import { KubeconfigStore } from "../../lib/clusters/kubeconfig-store.ts";
 import { type Database, openDatabase } from "../../lib/db/database.ts";
 import type { Dialect } from "../../lib/db/dialect.ts";
 import { migrate } from "../../lib/db/migrate.ts";
-import { createTenantSource } from "../../lib/db/source.ts";
+import { createTenantSource, type TenantSource } from "../../lib/db/source.ts";
 import { Engine, type VersionResolver } from "../../lib/engine/engine.ts";
 import { createLog } from "../../lib/log.ts";
 import { loadTemplateSets } from "../../lib/templates/loader.ts";
@@ -42,6 +42,8 @@ export interface EngineFixture {
   db: Database;
   scratch: ScratchDatabase;
   clusters: ClusterRegistry;
+  /** The tenants table as the engine reads it (active and cluster columns, the stack's cluster by default). */
+  source: TenantSource;
   /** An engine on the given sets; a versionResolver pins tenants to older versions (rollouts). */
   engine(sets: readonly TemplateSet[], options?: { versionResolver?: VersionResolver }): Engine;
   loadSets(dir: string): Promise<TemplateSet[]>;
@@ -78,6 +80,7 @@ export async function engineFixture(
     db,
     scratch,
     clusters,
+    source,
     engine: (sets, extra = {}) =>
       new Engine({ sets, db, source, clusters, log, concurrency: options.concurrency ?? 8, ...extra }),
     loadSets: (dir) => loadTemplateSets(dir),

@@ -1,6 +1,6 @@
 import { CoreV1Api, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import type { Dialect } from "../../lib/db/dialect.ts";
-import { createTenantSource, type TenantSource } from "../../lib/db/source.ts";
+import type { TenantSource } from "../../lib/db/source.ts";
 import type { Engine } from "../../lib/engine/engine.ts";
 import { createLog } from "../../lib/log.ts";
 import type { SweepOptions } from "../../lib/sweep/options.ts";
@@ -144,16 +144,10 @@ export interface SweepWorld {
 }
 
 export async function sweepWorld(dialect: Dialect, prefix: string): Promise<SweepWorld> {
-  const info = stack();
+  stack();
   const run = uniqueName("sw");
   const fixture = await engineFixture(dialect, `${prefix}_${dialect}`);
-  const source = createTenantSource(fixture.db, {
-    table: "tenants",
-    keyColumn: "id",
-    activeColumn: "active",
-    clusterColumn: "cluster",
-    defaultCluster: info.clusterName,
-  });
+  const source = fixture.source;
   const dir = writeSets({ app: sweepSet(run) });
   const log = createLog("tenant-sync-sweep-test");
   const kubeconfig = adminKubeConfig();
