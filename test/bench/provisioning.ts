@@ -1,12 +1,13 @@
 import { EXAMPLE_TENANTS_DDL, insertTenants } from "../../infra/example/tenants.ts";
 import { engineFixture } from "../support/engine.ts";
-import { adminKubeConfig, stack, uniqueName } from "../support/stack.ts";
+import { stack, uniqueName } from "../support/stack.ts";
 import { engineThroughput } from "./engine-throughput.ts";
-import { bareApply, deleteNamespaces, desiredObjects, exampleRows, tenantNamespace } from "./fleet.ts";
+import { bareApply, desiredObjects, exampleRows, tenantNamespace } from "./fleet.ts";
 import { kubectlApplyPerTenant } from "./kubectl-apply.ts";
 import { type Figure, seconds, sleep } from "./measure.ts";
 import { pipelineHarness, SYNC_INSTANCES } from "./pipeline-harness.ts";
 import type { ProvisioningRun } from "./report-model.ts";
+import { resetLocalCluster } from "./reset-cluster.ts";
 
 export interface ProvisioningOptions {
   sizes: number[];
@@ -21,14 +22,13 @@ export interface ProvisioningOptions {
  * Bulk provisioning of each size from nothing, every method on the same API server in the same run, each on
  * tenants of its own (same rows and objects, other keys): the bare SSA loop, the engine alone, the whole
  * pipeline (rows inserted 200 per transaction → trigger → outbox → relay → SQS FIFO → 10 sync instances →
- * SSA → status Ready) and one `kubectl apply --server-side` per tenant. After each size its namespaces are
- * deleted and waited for, so the next size starts from the same cluster.
+ * SSA → status Ready) and one `kubectl apply --server-side` per tenant. After each size the local cluster is
+ * emptied (etcd wiped, control plane restarted), so the next size starts from the same cluster.
  */
 export async function provisioning(
   options: ProvisioningOptions,
 ): Promise<{ runs: ProvisioningRun[]; figures: Figure[] }> {
   stack();
-  const kubeconfig = adminKubeConfig();
   const runs: ProvisioningRun[] = [];
   const figures: Figure[] = [];
   for (const size of options.sizes) {
@@ -109,14 +109,14 @@ export async function provisioning(
       }
     } finally {
       await fixture.close();
-      console.log(`  ${size} tenants: deleting ${namespaces.length} namespaces…`);
+      console.log(`  ${size} tenants: emptying the cluster (${namespaces.length} namespaces)…`);
       const cleanupStart = performance.now();
-      await deleteNamespaces(kubeconfig, namespaces);
+      await resetLocalCluster();
       figures.push({
-        name: `cleanup after ${size} tenants`,
+        name: `cluster reset after ${size} tenants`,
         value: seconds(cleanupStart),
         unit: "s",
-        note: `${namespaces.length} namespaces deleted and waited for (not part of any figure)`,
+        note: `${namespaces.length} namespaces dropped with etcd's data and the control plane restarted (not part of any figure)`,
       });
     }
   }
