@@ -29,6 +29,8 @@ export async function provisioning(
   options: ProvisioningOptions,
 ): Promise<{ runs: ProvisioningRun[]; figures: Figure[] }> {
   stack();
+  // Whatever an earlier run left (a sweep fleet is never deleted) would load the API server during the figures.
+  await resetLocalCluster();
   const runs: ProvisioningRun[] = [];
   const figures: Figure[] = [];
   for (const size of options.sizes) {
