@@ -1,4 +1,4 @@
-import { describeApiError, isTransient } from "./api-errors.ts";
+import { describeApiError, isTransient, statusCode } from "./api-errors.ts";
 import type { ClusterClient } from "./cluster-client.ts";
 import { describeRef, type KubeObject, refOf } from "./object-ref.ts";
 import { type Readiness, readinessOf } from "./readiness.ts";
@@ -46,6 +46,15 @@ export async function waitReady(
       if (isTransient(error)) {
         readError = error;
         continue;
+      }
+      if (statusCode(error) === 404) {
+        // Deleted under us, e.g. a Namespace that was still terminating from an earlier teardown when it was
+        // applied: a retry re-creates it.
+        return {
+          state: "failed",
+          transient: true,
+          reason: `${describeRef(refOf(live))} was deleted while waiting for it to become ready`,
+        };
       }
       return {
         state: "failed",

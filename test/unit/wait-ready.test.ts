@@ -40,12 +40,14 @@ describe("waitReady when reads fail", () => {
     expect(readiness.state === "failed" && readiness.reason).toMatch(/Namespace tenant-a.*ECONNREFUSED/);
   });
 
-  it("gives up at once, not transient, when the object is gone", async () => {
+  it("gives up at once, transient, when the object is deleted while waiting (a retry re-creates it)", async () => {
     const gone = new ApiException(404, "Not Found", { reason: "NotFound", message: "not found" }, {});
     const { client, calls } = reads(gone);
-    const readiness = await waitReady(client, namespace(), 30);
-    expect(readiness).toMatchObject({ state: "failed" });
-    expect(readiness.state === "failed" && readiness.transient).toBeFalsy();
+    const readiness = await waitReady(client, namespace("Terminating"), 30);
+    expect(readiness).toMatchObject({ state: "failed", transient: true });
+    expect(readiness.state === "failed" && readiness.reason).toMatch(
+      /Namespace tenant-a was deleted while waiting/,
+    );
     expect(calls()).toBe(1);
   });
 });
