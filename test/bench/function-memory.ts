@@ -12,6 +12,7 @@ import { adminKubeConfig, stack, uniqueName } from "../support/stack.ts";
 import { deleteNamespaces, exampleRows, tenantNamespace } from "./fleet.ts";
 import type { FunctionWorkload } from "./function-child.ts";
 import type { Figure } from "./measure.ts";
+import { benchFunctionEnv } from "./pipeline-harness.ts";
 import type { MemoryRun } from "./report-model.ts";
 
 const MiB = 1024 * 1024;
@@ -62,13 +63,7 @@ export async function functionMemory(
     await insertTenants(db, rows);
     await simulator.start();
     const env = {
-      TENANT_SYNC_DATABASE_URL: scratch.url,
-      TENANT_SYNC_ACTIVE_COLUMN: "active",
-      TENANT_SYNC_CLUSTER_COLUMN: "cluster",
-      TENANT_SYNC_DEFAULT_CLUSTER: info.clusterName,
-      TENANT_SYNC_QUEUE_URL: QueueUrl,
-      TENANT_SYNC_SECRET_PREFIX: info.secretPrefix,
-      TENANT_SYNC_TEMPLATES_DIR: `${process.cwd()}/templates`,
+      ...benchFunctionEnv(info, scratch.url, QueueUrl as string),
       TENANT_SYNC_WEBHOOK_SECRETS: "bench-secret",
       TENANT_SYNC_LOG_LEVEL: "WARN",
     };

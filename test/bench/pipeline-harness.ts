@@ -45,13 +45,7 @@ export async function pipelineHarness(name: string): Promise<PipelineHarness> {
     syncConcurrency: SYNC_INSTANCES,
     env: {
       ...process.env,
-      TENANT_SYNC_DATABASE_URL: scratch.url,
-      TENANT_SYNC_ACTIVE_COLUMN: "active",
-      TENANT_SYNC_CLUSTER_COLUMN: "cluster",
-      TENANT_SYNC_DEFAULT_CLUSTER: info.clusterName,
-      TENANT_SYNC_QUEUE_URL: QueueUrl,
-      TENANT_SYNC_SECRET_PREFIX: info.secretPrefix,
-      TENANT_SYNC_TEMPLATES_DIR: `${process.cwd()}/templates`,
+      ...benchFunctionEnv(info, scratch.url, QueueUrl as string),
       TENANT_SYNC_DB_POOL_SIZE: String(SYNC_INSTANCES * POOL_PER_INSTANCE),
     },
   });
@@ -77,5 +71,22 @@ export async function pipelineHarness(name: string): Promise<PipelineHarness> {
       await sqs.send(new DeleteQueueCommand({ QueueUrl })).catch(() => {});
       sqs.destroy();
     },
+  };
+}
+
+/** The functions' environment for a benchmark: the example tenants table in `databaseUrl`, the stack's cluster. */
+export function benchFunctionEnv(
+  info: { clusterName: string; secretPrefix: string },
+  databaseUrl: string,
+  queueUrl: string,
+): Record<string, string> {
+  return {
+    TENANT_SYNC_DATABASE_URL: databaseUrl,
+    TENANT_SYNC_ACTIVE_COLUMN: "active",
+    TENANT_SYNC_CLUSTER_COLUMN: "cluster",
+    TENANT_SYNC_DEFAULT_CLUSTER: info.clusterName,
+    TENANT_SYNC_QUEUE_URL: queueUrl,
+    TENANT_SYNC_SECRET_PREFIX: info.secretPrefix,
+    TENANT_SYNC_TEMPLATES_DIR: `${process.cwd()}/templates`,
   };
 }
