@@ -2,7 +2,7 @@ import type { AppliedEntry, InventoryEntry } from "../db/inventory-store.ts";
 import { describeApiError, isTransient } from "../kube/api-errors.ts";
 import { applyObject } from "../kube/applier.ts";
 import type { ClusterClient } from "../kube/cluster-client.ts";
-import { type ObjectRef, refOf } from "../kube/object-ref.ts";
+import { describeRef, type ObjectRef, refOf } from "../kube/object-ref.ts";
 import { waitReady } from "../kube/wait-ready.ts";
 import type { TemplateSet } from "../templates/model.ts";
 import type { TenantRender } from "../templates/render.ts";
@@ -116,6 +116,15 @@ export async function applySet(input: ApplySetInput): Promise<AppliedSet> {
       return "conflicted" as const;
     }
     if (applied.state === "failed") return fail(resourceId, applied.message, applied.transient);
+    if (applied.live.metadata?.deletionTimestamp && !input.dryRun) {
+      // Still being deleted (e.g. a Namespace terminating from a teardown just before): what is applied now
+      // would vanish with it, so retry once it is gone rather than report Ready.
+      return fail(
+        resourceId,
+        `${describeRef(refOf(applied.live))} is being deleted; retried once it is gone`,
+        true,
+      );
+    }
     if (!input.dryRun && (!known || previous?.contentHash !== desired.hash)) {
       entries.push({
         cluster,
