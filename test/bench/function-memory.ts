@@ -11,6 +11,7 @@ import { createScratchDatabase } from "../support/databases.ts";
 import { adminKubeConfig, stack, uniqueName } from "../support/stack.ts";
 import { deleteNamespaces, exampleRows, tenantNamespace } from "./fleet.ts";
 import type { FunctionWorkload } from "./function-child.ts";
+import { lambdaHeapFlags, lambdaMemoryMb } from "./lambda-memory.ts";
 import type { Figure } from "./measure.ts";
 import { benchFunctionEnv } from "./pipeline-harness.ts";
 import type { MemoryRun } from "./report-model.ts";
@@ -25,10 +26,18 @@ interface ChildResult {
   maxRss: number;
 }
 
-async function inChild(env: NodeJS.ProcessEnv, workload: FunctionWorkload): Promise<ChildResult> {
+async function inChild(
+  env: NodeJS.ProcessEnv,
+  workload: FunctionWorkload,
+  memoryMb: number,
+): Promise<ChildResult> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [path.join(import.meta.dirname, "function-child.ts"), JSON.stringify(workload)],
+    [
+      ...lambdaHeapFlags(memoryMb),
+      path.join(import.meta.dirname, "function-child.ts"),
+      JSON.stringify(workload),
+    ],
     { env: { ...process.env, ...env }, maxBuffer: 64 * MiB },
   );
   const line = stdout.split("\n").find((l) => l.startsWith("{") && l.includes('"maxRss"'));
@@ -36,11 +45,47 @@ async function inChild(env: NodeJS.ProcessEnv, workload: FunctionWorkload): Prom
   return JSON.parse(line) as ChildResult;
 }
 
+/** One function's peak RSS on its workload, in a process with the heap flags of its Lambda memory. */
+async function measure(
+  env: NodeJS.ProcessEnv,
+  workload: FunctionWorkload,
+  description: string,
+): Promise<{ run: MemoryRun; figure: Figure }> {
+  const memoryMb = lambdaMemoryMb(workload.fn);
+  console.log(`  ${workload.fn}: ${description}, heap of a ${memoryMb} MB Lambda…`);
+  const name = `${workload.fn}: peak RSS`;
+  try {
+    const result = await inChild(env, workload, memoryMb);
+    const peakMiB = result.maxRss / MiB;
+    const fits = peakMiB <= memoryMb ? `within its ${memoryMb} MB` : `OVER its ${memoryMb} MB`;
+    const how = `${description}; heap flags of a ${memoryMb} MB Lambda, ${fits}`;
+    return {
+      run: { fn: workload.fn, maxRssMiB: peakMiB, workload: how },
+      figure: {
+        name,
+        value: peakMiB,
+        unit: "MiB",
+        note: `${how}; ${(result.startupMaxRss / MiB).toFixed(0)} MiB after start-up; ${result.invocations} invocations, ${result.failures} failed`,
+      },
+    };
+  } catch (error) {
+    // A function that dies in its memory (V8's "Reached heap limit") is a finding, not a failed run.
+    const { stderr, message } = error as Error & { stderr?: string };
+    const reason = (stderr || message).trim().split("\n").filter(Boolean).slice(-3).join(" / ");
+    const how = `${description}; heap flags of a ${memoryMb} MB Lambda; CRASHED: ${reason.slice(0, 300)}`;
+    return {
+      run: { fn: workload.fn, maxRssMiB: Number.NaN, workload: how },
+      figure: { name, value: Number.NaN, unit: "MiB", note: how },
+    };
+  }
+}
+
 /**
  * Peak RSS of each function (the sweep's comes from the sweep benchmark), each handler in a fresh process
  * on a representative workload over a table of `tenants` rows: the relay draining their `tenants` outbox
  * rows to a FIFO queue, the webhook receiving `syncTenants` signed deliveries, sync reconciling
- * `syncTenants` tenants from nothing in batches of 10, resync of all, and a rollout step.
+ * `syncTenants` tenants from nothing in batches of 10, resync of all, and a rollout step. Each process gets
+ * the heap flags Lambda gives a container of the function's memorySize in serverless.yml.
  */
 export async function functionMemory(
   tenants: number,
@@ -84,15 +129,9 @@ export async function functionMemory(
     const runs: MemoryRun[] = [];
     const figures: Figure[] = [];
     for (const [workload, description] of workloads) {
-      console.log(`  ${workload.fn}: ${description}…`);
-      const result = await inChild(env, workload);
-      runs.push({ fn: workload.fn, maxRssMiB: result.maxRss / MiB, workload: description });
-      figures.push({
-        name: `${workload.fn}: peak RSS`,
-        value: result.maxRss / MiB,
-        unit: "MiB",
-        note: `${description}; ${(result.startupMaxRss / MiB).toFixed(0)} MiB after start-up; ${result.invocations} invocations, ${result.failures} failed`,
-      });
+      const { run, figure } = await measure(env, workload, description);
+      runs.push(run);
+      figures.push(figure);
     }
     return { runs, figures };
   } finally {
