@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, Scalar } from "yaml";
+import { type Document, isAlias, isMap, isScalar, isSeq, parseAllDocuments, Scalar } from "yaml";
 import { formatPath, type PathSegment } from "./field-path.ts";
 import type { JsonObject, JsonValue } from "./json-value.ts";
 import { TemplateError } from "./template-error.ts";
@@ -17,6 +17,112 @@ export interface SubstitutedObject {
  * can reach the YAML parser, so none can add a key, an object or a document.
  */
 export function parseAndSubstitute(rendered: Rendered, table: TokenTable): SubstitutedObject {
+  const doc = parsedDocument(rendered);
+
+  // One path, pushed and popped as the walk goes; formatted only when an error is thrown.
+  const path: PathSegment[] = [];
+  const walk = (node: unknown): JsonValue => {
+    const where = (): Where => {
+      const at = nodeStart(node);
+      return { offset: at === undefined ? undefined : rendered.origin(at), path: formatPath(path) };
+    };
+    if (node === null || node === undefined) return null;
+    if (isAlias(node))
+      throw new TemplateError("YAML aliases (*name) are not supported in templates", where());
+    if (isScalar(node)) return scalarValue(node, table, where);
+    if (isSeq(node)) {
+      return node.items.map((item, index) => {
+        path.push(index);
+        const value = walk(item);
+        path.pop();
+        return value;
+      });
+    }
+    if (isMap(node)) {
+      const entries: [string, JsonValue][] = [];
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = keyString(pair.key, table, where);
+        if (seen.has(key)) {
+          throw new TemplateError(`key ${JSON.stringify(key)} appears twice after substitution`, where());
+        }
+        seen.add(key);
+        path.push(key);
+        entries.push([key, walk(pair.value)]);
+        path.pop();
+      }
+      // fromEntries defines properties, so a key spelled "__proto__" stays an ordinary key.
+      return Object.fromEntries(entries);
+    }
+    throw new TemplateError("unsupported YAML node", where());
+  };
+
+  const object = walk(doc.contents);
+  if (typeof object !== "object" || object === null || Array.isArray(object)) {
+    throw new TemplateError("the template must render a YAML mapping (a Kubernetes object)", { offset: 0 });
+  }
+  return {
+    object,
+    offsetOf: (fieldPath) => {
+      const at = offsetInDocument(doc.contents, fieldPath, table);
+      return at === undefined ? undefined : rendered.origin(at);
+    },
+  };
+}
+
+/**
+ * Where the field at `path` starts in the rendered text: a mapping's field at its key (for nested mappings
+ * the value starts a line later), a list item at the item. Looked up only when an error asks.
+ */
+function offsetInDocument(
+  root: unknown,
+  path: readonly PathSegment[],
+  table: TokenTable,
+): number | undefined {
+  let node = root;
+  let at = nodeStart(root);
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find(
+        (item) => isScalar(item.key) && table.resolve(String(item.key.value)) === segment,
+      );
+      if (!pair) return undefined;
+      at = nodeStart(pair.key) ?? nodeStart(pair.value);
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === "number") {
+      node = node.items[segment];
+      at = nodeStart(node);
+    } else {
+      return undefined;
+    }
+  }
+  return at;
+}
+
+/**
+ * Parsed documents by rendered text. Tenants of one template usually render the same text (their values are
+ * tokens, see tokens.ts), so a fleet costs one YAML parse per template shape instead of one per object; the
+ * walk below only reads the document. Only valid documents are kept; errors are parsed again, so each error
+ * is located with its own render's offsets.
+ */
+const PARSE_CACHE_SIZE = 512;
+const parsedByText = new Map<string, Document.Parsed>();
+
+function parsedDocument(rendered: Rendered): Document.Parsed {
+  const cached = parsedByText.get(rendered.text);
+  if (cached) {
+    // Map order is insertion order: re-inserting keeps the most recently used last, for the eviction below.
+    parsedByText.delete(rendered.text);
+    parsedByText.set(rendered.text, cached);
+    return cached;
+  }
+  const doc = parseOneDocument(rendered);
+  parsedByText.set(rendered.text, doc);
+  if (parsedByText.size > PARSE_CACHE_SIZE) parsedByText.delete(parsedByText.keys().next().value as string);
+  return doc;
+}
+
+function parseOneDocument(rendered: Rendered): Document.Parsed {
   const docs = parseAllDocuments(rendered.text, {
     version: "1.2",
     schema: "core",
@@ -43,54 +149,7 @@ export function parseAndSubstitute(rendered: Rendered, table: TokenTable): Subst
   const doc = docs[0];
   if (!doc || doc.contents === null)
     throw new TemplateError("the template renders an empty document", { offset: 0 });
-
-  // Offsets in the rendered text; mapped back to the template only when an error asks.
-  const locations = new Map<string, number>();
-  const walk = (node: unknown, path: PathSegment[]): JsonValue => {
-    const at = nodeStart(node);
-    const pathKey = formatPath(path);
-    if (at !== undefined && !locations.has(pathKey)) locations.set(pathKey, at);
-    const where = (): Where => ({
-      offset: at === undefined ? undefined : rendered.origin(at),
-      path: pathKey,
-    });
-    if (node === null || node === undefined) return null;
-    if (isAlias(node))
-      throw new TemplateError("YAML aliases (*name) are not supported in templates", where());
-    if (isScalar(node)) return scalarValue(node, table, where);
-    if (isSeq(node)) return node.items.map((item, index) => walk(item, [...path, index]));
-    if (isMap(node)) {
-      const entries: [string, JsonValue][] = [];
-      const seen = new Set<string>();
-      for (const pair of node.items) {
-        const key = keyString(pair.key, table, where);
-        if (seen.has(key)) {
-          throw new TemplateError(`key ${JSON.stringify(key)} appears twice after substitution`, where());
-        }
-        seen.add(key);
-        const childPath = [...path, key];
-        // A field is reported at its key's line: for nested mappings the value starts a line later.
-        const keyAt = nodeStart(pair.key);
-        if (keyAt !== undefined) locations.set(formatPath(childPath), keyAt);
-        entries.push([key, walk(pair.value, childPath)]);
-      }
-      // fromEntries defines properties, so a key spelled "__proto__" stays an ordinary key.
-      return Object.fromEntries(entries);
-    }
-    throw new TemplateError("unsupported YAML node", where());
-  };
-
-  const object = walk(doc.contents, []);
-  if (typeof object !== "object" || object === null || Array.isArray(object)) {
-    throw new TemplateError("the template must render a YAML mapping (a Kubernetes object)", { offset: 0 });
-  }
-  return {
-    object,
-    offsetOf: (path) => {
-      const at = locations.get(formatPath(path));
-      return at === undefined ? undefined : rendered.origin(at);
-    },
-  };
+  return doc;
 }
 
 function nodeStart(node: unknown): number | undefined {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { loadTemplateSet } from "../../lib/templates/loader.ts";
 import type { RenderedResource, TenantRender } from "../../lib/templates/render.ts";
 import { renderTenant } from "../../lib/templates/render.ts";
+import { TokenTable } from "../../lib/templates/tokens.ts";
 import { EXAMPLE_TEMPLATES, inlineSet, type Loose, sampleRow } from "./template-fixtures.ts";
 
 // Values a tenant might hold, deliberately or not, that would change a manifest if pasted into YAML text.
@@ -39,6 +40,8 @@ const HOSTILE: Record<string, string> = {
   "control chars": "\u0001\u0007\u001b[31m",
   "backslash escapes": '\\n\\u0000\\"',
   "token lookalike": "tsv0x0x tsvabcx1x",
+  // The real tokens of this process: values are substituted once, never read for tokens again.
+  "this process's tokens": `${new TokenTable().prefix}0x ${new TokenTable().prefix}1x`,
   "proto key": "__proto__",
 };
 
