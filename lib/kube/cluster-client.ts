@@ -6,6 +6,7 @@ import {
   type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
+  Observable,
   PatchStrategy,
   type RequestContext,
   type V1APIResource,
@@ -29,9 +30,30 @@ export type RequestCounts = Record<"get" | "list" | "apply" | "patch" | "delete"
  */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
-/** Exposes the discovery lookup the client library already caches per apiVersion; bounds every request. */
+/**
+ * Exposes the discovery lookup the client library already caches per apiVersion; bounds every request; and
+ * reuses connections. The library (client-node 2.0) gives every request a new undici Agent, so no connection
+ * is ever reused: one TLS handshake per request, and TLS state that piles up in native memory (about 45 MiB
+ * per sync batch of 10 tenants, measured). The first request's agent, made from this client's kubeconfig,
+ * serves every later request; a rotated kubeconfig gets a new client, and with it a new agent.
+ */
 class ObjectApi extends KubernetesObjectApi {
   timeoutMs = REQUEST_TIMEOUT_MS;
+  private dispatcher: ReturnType<RequestContext["getDispatcher"]>;
+
+  constructor(configuration: Configuration) {
+    super(configuration);
+    // Middlewares run after the library has applied the kubeconfig's authentication (and made its agent).
+    this.configuration.middleware.push({
+      pre: (context) => {
+        const made = context.getDispatcher();
+        if (this.dispatcher === undefined) this.dispatcher = made;
+        else if (made !== undefined) context.setDispatcher(this.dispatcher);
+        return new Observable(Promise.resolve(context));
+      },
+      post: (response) => new Observable(Promise.resolve(response)),
+    });
+  }
 
   protected override requestPromise<T extends KubernetesObject>(
     context: RequestContext,

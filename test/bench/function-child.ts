@@ -1,9 +1,12 @@
 /**
  * Runs one function's handler in a process of its own, as one warm Lambda container would, on the workload
  * given as JSON in argv[2], and prints one JSON line: the kernel's high-water mark of the process's RSS
- * (VmHWM, see peak-rss.ts) after start-up and after the workload. The environment is the functions' (TENANT_SYNC_*).
+ * (VmHWM, see peak-rss.ts) after start-up and after the workload. The environment is the functions'
+ * (TENANT_SYNC_*). It runs bundled with the handler, as Lambda runs it (function-bundle.ts).
  */
 import type { APIGatewayProxyEventV2, SQSEvent } from "aws-lambda";
+// Resolved by esbuild to one function's handler (function-bundle.ts): each child holds only its own function.
+import * as handlerModule from "tenant-sync-bench-handler";
 import { lambdaContext } from "../../infra/dev/lambda-context.ts";
 import { SIGNATURE_HEADER, signatureHeader } from "../../lib/pipeline/webhook-signature.ts";
 import { peakRss } from "./peak-rss.ts";
@@ -19,9 +22,7 @@ export interface FunctionWorkload {
 
 type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 
-async function handlerOf(fn: FunctionWorkload["fn"]): Promise<Handler> {
-  // Imported by name so each child loads only its own function, as its bundle would.
-  const module = (await import(`../../functions/${fn}/handler.ts`)) as Record<string, unknown>;
+function handlerOf(module: Record<string, unknown>): Handler {
   const factory = Object.values(module).find(
     (value) => typeof value === "function" && value.name.startsWith("create"),
   ) as () => Handler;
@@ -78,7 +79,7 @@ function* eventsOf(workload: FunctionWorkload): Generator<unknown> {
 }
 
 const workload = JSON.parse(process.argv[2] ?? "{}") as FunctionWorkload;
-const handler = await handlerOf(workload.fn);
+const handler = handlerOf(handlerModule);
 const startupMaxRss = peakRss();
 let invocations = 0;
 let failures = 0;

@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import path from "node:path";
 import { promisify } from "node:util";
 import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { EXAMPLE_TENANTS_DDL, insertTenants } from "../../infra/example/tenants.ts";
@@ -10,6 +9,7 @@ import { installTriggers } from "../../lib/pipeline/triggers.ts";
 import { createScratchDatabase } from "../support/databases.ts";
 import { adminKubeConfig, stack, uniqueName } from "../support/stack.ts";
 import { deleteNamespaces, exampleRows, tenantNamespace } from "./fleet.ts";
+import { bundleLikeLambda } from "./function-bundle.ts";
 import type { FunctionWorkload } from "./function-child.ts";
 import { lambdaHeapFlags, lambdaMemoryMb } from "./lambda-memory.ts";
 import type { Figure } from "./measure.ts";
@@ -31,13 +31,10 @@ async function inChild(
   workload: FunctionWorkload,
   memoryMb: number,
 ): Promise<ChildResult> {
+  const bundle = await bundleLikeLambda("function-child.ts", workload.fn);
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [
-      ...lambdaHeapFlags(memoryMb),
-      path.join(import.meta.dirname, "function-child.ts"),
-      JSON.stringify(workload),
-    ],
+    [...lambdaHeapFlags(memoryMb), bundle, JSON.stringify(workload)],
     { env: { ...process.env, ...env }, maxBuffer: 64 * MiB },
   );
   const line = stdout.split("\n").find((l) => l.startsWith("{") && l.includes('"maxRss"'));
@@ -85,7 +82,8 @@ async function measure(
  * on a representative workload over a table of `tenants` rows: the relay draining their `tenants` outbox
  * rows to a FIFO queue, the webhook receiving `syncTenants` signed deliveries, sync reconciling
  * `syncTenants` tenants from nothing in batches of 10, resync of all, and a rollout step. Each process gets
- * the heap flags Lambda gives a container of the function's memorySize in serverless.yml.
+ * the heap flags Lambda gives a container of the function's memorySize in serverless.yml, and runs the
+ * function's esbuild bundle, as Lambda does.
  */
 export async function functionMemory(
   tenants: number,

@@ -4,15 +4,34 @@ import { parse } from "yaml";
 
 const SERVERLESS_YML = path.join(import.meta.dirname, "../../serverless.yml");
 
-interface ServerlessMemory {
+interface ServerlessYml {
   provider?: { memorySize?: number };
   functions?: Record<string, { memorySize?: number }>;
+  custom?: { esbuild?: EsbuildSettings };
+}
+
+export interface EsbuildSettings {
+  platform?: "node";
+  target?: string;
+  format?: "esm" | "cjs";
+  banner?: { js?: string };
+  mainFields?: string[];
+}
+
+// The CloudFormation tags (!If, !Ref, …) are unknown to the parser; only plain settings are read here.
+const serverlessYml = () =>
+  parse(fs.readFileSync(SERVERLESS_YML, "utf8"), { logLevel: "silent" }) as ServerlessYml;
+
+/** serverless.yml's `custom.esbuild`: the settings serverless-esbuild bundles each function with. */
+export function lambdaBundleSettings(): EsbuildSettings {
+  const settings = serverlessYml().custom?.esbuild;
+  if (!settings) throw new Error("serverless.yml has no custom.esbuild section");
+  return settings;
 }
 
 /** The memory (MB) serverless.yml gives a function: its own memorySize, else the provider's. */
 export function lambdaMemoryMb(fn: string): number {
-  // The CloudFormation tags (!If, !Ref, …) are unknown to the parser; only the numbers are read here.
-  const config = parse(fs.readFileSync(SERVERLESS_YML, "utf8"), { logLevel: "silent" }) as ServerlessMemory;
+  const config = serverlessYml();
   if (!config.functions?.[fn]) throw new Error(`serverless.yml has no function "${fn}"`);
   const memory = config.functions[fn].memorySize ?? config.provider?.memorySize;
   if (typeof memory !== "number") throw new Error(`serverless.yml gives function "${fn}" no memorySize`);

@@ -28,6 +28,7 @@ import type { TemplateSet } from "../../lib/templates/model.ts";
 import { engineFixture } from "../support/engine.ts";
 import { adminKubeConfig, stack, uniqueName } from "../support/stack.ts";
 import { desiredResources } from "./fleet.ts";
+import { bundleLikeLambda } from "./function-bundle.ts";
 import { type Figure, seconds } from "./measure.ts";
 import type { MemoryRun } from "./report-model.ts";
 
@@ -164,7 +165,7 @@ async function sweepInChild(
 ): Promise<ChildRun[]> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [...nodeFlags, path.join(import.meta.dirname, "sweep-child.ts"), JSON.stringify(runs)],
+    [...nodeFlags, await bundleLikeLambda("sweep-child.ts", "sweep"), JSON.stringify(runs)],
     { env: { ...process.env, ...env }, maxBuffer: 64 * MiB },
   );
   return stdout
