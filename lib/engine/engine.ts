@@ -16,7 +16,7 @@ import type { TemplateSet } from "../templates/model.ts";
 import { renderTenant } from "../templates/render.ts";
 import { selects } from "../templates/selector.ts";
 import { type AppliedSet, applySet, refOfEntry, sameObject } from "./apply-set.ts";
-import { pendingEntries } from "./intent.ts";
+import { APPLY_PENDING, pendingEntries } from "./intent.ts";
 import { type SetOutcome, summarize, type TenantOutcome } from "./outcome.ts";
 import { teardown } from "./teardown.ts";
 
@@ -321,6 +321,13 @@ export class Engine {
   }
 
   private async removeSets(tenantKey: string, entries: InventoryEntry[], reason: string) {
+    // Written ahead of the first delete: a teardown that dies part-way (worker killed) must not leave entries
+    // saying "applied, unchanged", or a reconcile of the tenant reactivated meanwhile would skip those objects
+    // unread and report Ready while their Namespace is still terminating and taking them with it.
+    await recordApplied(
+      this.deps.db,
+      entries.map(({ appliedAt: _appliedAt, ...entry }) => ({ ...entry, contentHash: APPLY_PENDING })),
+    );
     const removal = await teardown(this.deps.clusters, entries, { tenantKey, reason });
     await removeInventory(this.deps.db, tenantKey, removal.removed);
     const statuses: StatusRecord[] = [];
