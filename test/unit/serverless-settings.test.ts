@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lambdaHeapFlags, lambdaMemoryMb } from "../bench/lambda-memory.ts";
+import { lambdaHeapFlags, lambdaMemoryMb } from "../bench/serverless-settings.ts";
 
 describe("Lambda memory of a function, for the memory benchmark", () => {
   it("reads a function's own memorySize, else the provider's, from serverless.yml", () => {
