@@ -2,7 +2,7 @@ import type { AppliedEntry, InventoryEntry } from "../db/inventory-store.ts";
 import { describeApiError, isTransient } from "../kube/api-errors.ts";
 import { applyObject } from "../kube/applier.ts";
 import type { ClusterClient } from "../kube/cluster-client.ts";
-import { describeRef, type ObjectRef, refOf } from "../kube/object-ref.ts";
+import { describeRef, type ObjectRef, refOf, sameObjectRef } from "../kube/object-ref.ts";
 import { waitReady } from "../kube/wait-ready.ts";
 import type { TemplateSet } from "../templates/model.ts";
 import type { TenantRender } from "../templates/render.ts";
@@ -42,14 +42,9 @@ export function refOfEntry(
   };
 }
 
+/** The entry names this object on this cluster, under this or another version of its group. */
 export function sameObject(entry: InventoryEntry, cluster: string, ref: ObjectRef): boolean {
-  return (
-    entry.cluster === cluster &&
-    entry.apiVersion === ref.apiVersion &&
-    entry.kind === ref.kind &&
-    entry.namespace === (ref.namespace ?? "") &&
-    entry.name === ref.name
-  );
+  return entry.cluster === cluster && sameObjectRef(refOfEntry(entry), ref);
 }
 
 /**

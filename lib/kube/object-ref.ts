@@ -33,6 +33,26 @@ export function refOf(object: KubeObject): ObjectRef {
   };
 }
 
+/** The API group of an apiVersion ("" for core). */
+export function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf("/");
+  return slash < 0 ? "" : apiVersion.slice(0, slash);
+}
+
+/**
+ * Whether two refs address one object. The version is not part of an object's identity: the API server
+ * serves the same object under every version of its group (`autoscaling/v2` and `autoscaling/v1`), so a
+ * template that only changes the version still names the object it had.
+ */
+export function sameObjectRef(a: ObjectRef, b: ObjectRef): boolean {
+  return (
+    groupOf(a.apiVersion) === groupOf(b.apiVersion) &&
+    a.kind === b.kind &&
+    (a.namespace || "") === (b.namespace || "") &&
+    a.name === b.name
+  );
+}
+
 /** `apps/v1 Deployment acme/web`, the form every error and log line uses. */
 export function describeRef(ref: ObjectRef): string {
   return `${ref.apiVersion} ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`;

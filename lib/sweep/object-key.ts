@@ -1,10 +1,8 @@
 import { createHash } from "node:crypto";
+import { groupOf } from "../kube/object-ref.ts";
 
-/** The API group of an apiVersion ("" for core): objects are the same object whichever version names them. */
-export function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf("/");
-  return slash < 0 ? "" : apiVersion.slice(0, slash);
-}
+// Objects are the same object whichever version of their group names them.
+export { groupOf };
 
 /** One object in one cluster, as a map key: cluster, group, kind, namespace ("" if cluster-scoped), name. */
 export function objectKey(
