@@ -1,8 +1,16 @@
 import { describeApiError, isTransient, statusCode } from "./api-errors.ts";
 import type { ClusterClient } from "./cluster-client.ts";
 import { onlyPaths, withoutPaths } from "./field-paths.ts";
-import { FIELD_MANAGER, isOwnedBy, LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY_VALUE } from "./labels.ts";
+import {
+  FIELD_MANAGER,
+  isOrphanOf,
+  isOwnedBy,
+  LABEL_MANAGED_BY,
+  LABEL_TENANT,
+  MANAGED_BY_VALUE,
+} from "./labels.ts";
 import { describeRef, type KubeObject, refOf } from "./object-ref.ts";
+import { readoptOrphan } from "./orphans.ts";
 import type { ResourcePolicy } from "./policy.ts";
 import { readinessNeedsRead } from "./readiness.ts";
 
@@ -36,6 +44,34 @@ async function readIfExists(client: ClusterClient, object: KubeObject): Promise<
   }
 }
 
+type Claim =
+  | { state: "ours"; live: KubeObject; readopted: boolean }
+  | Extract<ApplyOutcome, { state: "failed" }>;
+
+/** Whether this tenant may apply to an object that exists: its own, its own orphan (taken back), or not. */
+async function claim(
+  client: ClusterClient,
+  existing: KubeObject,
+  desired: KubeObject,
+  context: ApplyContext,
+): Promise<Claim> {
+  if (isOwnedBy(existing.metadata, context.tenantKey)) {
+    return { state: "ours", live: existing, readopted: false };
+  }
+  if (!isOrphanOf(existing.metadata, context.tenantKey)) {
+    return { state: "failed", message: foreignOwnerMessage(existing, context), transient: false };
+  }
+  // What a Retain left behind for this same tenant is its own again when the tenant comes back.
+  if (context.dryRun) return { state: "ours", live: existing, readopted: false };
+  try {
+    return { state: "ours", live: await readoptOrphan(client, existing, desired), readopted: true };
+  } catch (error) {
+    if (statusCode(error) !== 409) throw error;
+    const message = `${describeRef(refOf(existing))} changed while tenant-sync was taking it back as an orphan of tenant ${context.tenantKey}; retried`;
+    return { state: "failed", message, transient: true };
+  }
+}
+
 function foreignOwnerMessage(live: KubeObject, context: ApplyContext): string {
   const labels = live.metadata.labels ?? {};
   const owner =
@@ -60,14 +96,18 @@ export async function applyObject(
       readinessNeedsRead(desired.apiVersion, desired.kind, policy.readiness.condition);
     if (skip && !mustRead) return { state: "applied", live: desired, wrote: false, created: false };
     let existing: KubeObject | undefined;
+    let readopted = false;
     if (!context.known || policy.creation === "Once" || skip) {
-      existing = await readIfExists(client, desired);
-      if (existing && !isOwnedBy(existing.metadata, context.tenantKey)) {
-        return { state: "failed", message: foreignOwnerMessage(existing, context), transient: false };
+      const found = await readIfExists(client, desired);
+      if (found) {
+        const claimed = await claim(client, found, desired, context);
+        if (claimed.state === "failed") return claimed;
+        existing = claimed.live;
+        readopted = claimed.readopted;
       }
     }
     if (existing && (policy.creation === "Once" || skip)) {
-      return { state: "applied", live: existing, wrote: false, created: false };
+      return { state: "applied", live: existing, wrote: readopted, created: false };
     }
     const force = policy.conflict === "Force";
     const dryRun = context.dryRun ?? false;

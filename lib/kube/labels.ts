@@ -86,3 +86,19 @@ export function isOwnedBy(meta: ObjectMeta | undefined, tenantKey: string, templ
     (templateSet === undefined || labels[LABEL_TEMPLATE_SET] === templateSet)
   );
 }
+
+/**
+ * True when tenant-sync itself let go of this object for exactly this tenant (`deletion: Retain`): it carries
+ * none of our ownership labels, is marked orphaned, and its tenant-key annotation (left in place when the
+ * labels were stripped) names the tenant. Another tenant's orphan, or an object without the orphan mark,
+ * is not.
+ */
+export function isOrphanOf(meta: ObjectMeta | undefined, tenantKey: string): boolean {
+  const labels = meta?.labels ?? {};
+  const annotations = meta?.annotations ?? {};
+  return (
+    OWNERSHIP_LABELS.every((label) => labels[label] === undefined) &&
+    annotations[ANNOTATION_ORPHANED_AT] !== undefined &&
+    annotations[ANNOTATION_TENANT_KEY] === tenantKey
+  );
+}

@@ -1,7 +1,13 @@
 import { describeApiError, statusCode } from "../../kube/api-errors.ts";
 import type { ClusterClient } from "../../kube/cluster-client.ts";
 import { withoutPaths } from "../../kube/field-paths.ts";
-import { isOwnedBy, LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY_VALUE } from "../../kube/labels.ts";
+import {
+  isOrphanOf,
+  isOwnedBy,
+  LABEL_MANAGED_BY,
+  LABEL_TENANT,
+  MANAGED_BY_VALUE,
+} from "../../kube/labels.ts";
 import { type KubeObject, type ObjectRef, refOf } from "../../kube/object-ref.ts";
 import type { DeletionPolicy, TemplateResource } from "../../templates/model.ts";
 import { comparable } from "./comparable.ts";
@@ -83,7 +89,8 @@ export async function diffObject(
   } catch (error) {
     if (statusCode(error) !== 404) return fail(error);
   }
-  if (live && !isOwnedBy(live.metadata, tenantKey)) {
+  // An orphan of this same tenant is taken back by the engine (lib/kube/orphans.ts), so it is diffed.
+  if (live && !isOwnedBy(live.metadata, tenantKey) && !isOrphanOf(live.metadata, tenantKey)) {
     const labels = live.metadata.labels ?? {};
     const owner =
       labels[LABEL_MANAGED_BY] === MANAGED_BY_VALUE
