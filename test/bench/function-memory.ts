@@ -11,10 +11,10 @@ import { adminKubeConfig, stack, uniqueName } from "../support/stack.ts";
 import { deleteNamespaces, exampleRows, tenantNamespace } from "./fleet.ts";
 import { bundleLikeLambda } from "./function-bundle.ts";
 import type { FunctionWorkload } from "./function-child.ts";
-import { lambdaHeapFlags, lambdaMemoryMb } from "./serverless-settings.ts";
 import type { Figure } from "./measure.ts";
 import { benchFunctionEnv } from "./pipeline-harness.ts";
 import type { MemoryRun } from "./report-model.ts";
+import { lambdaHeapFlags, lambdaMemoryMb } from "./serverless-settings.ts";
 
 const MiB = 1024 * 1024;
 
