@@ -7,9 +7,11 @@ import { tenantLabelValue } from "../kube/labels.ts";
 import type { TemplateSet } from "../templates/model.ts";
 import { renderTenant } from "../templates/render.ts";
 import { selects } from "../templates/selector.ts";
+import { addClaim, type Claims } from "./claims.ts";
 import { getOrCreate } from "./maps.ts";
 import { deepSliceOf, groupOf, kindKey, objectKey } from "./object-key.ts";
 import { type RenderCache, rowDigest } from "./render-cache.ts";
+import type { SweepScope } from "./scope.ts";
 
 /**
  * One object a tenant's templates render now: where it goes (the object key) and its content hash, nothing
@@ -24,6 +26,8 @@ export interface DesiredObject {
   hash: string;
   /** creation: Once: never updated after creation, so a different hash is no drift. */
   once: boolean;
+  /** Its labels do not match the sweep's label selector: it only accounts for its live object. */
+  outOfScope?: true;
 }
 
 /** What the sweep knows of one tenant row, to tell orphans from objects that are still wanted. */
@@ -49,14 +53,12 @@ interface SetRender {
   failed: string[];
 }
 
-export interface DesiredIndex {
+export interface DesiredIndex extends Claims {
   tenants: Map<string, TenantState>;
   /** Rows that exist but cannot be read as tenants, by key: never taken for deleted tenants. */
   invalid: Map<string, string>;
   /** Tenant label value -> tenant key, to attribute an object whose key annotation was removed. */
   byLabel: Map<string, string>;
-  /** Desired objects per cluster, by object key. */
-  objects: Map<string, Map<string, DesiredObject>>;
   /** Kinds rendered per cluster, by kindKey. */
   kinds: Map<string, Map<string, { apiVersion: string; kind: string }>>;
   /** Rows of the tenants in this run's deep-check slice, to render them again in full. */
@@ -67,6 +69,7 @@ export interface DesiredIndex {
   sourceError: string | undefined;
   tenantsRead: number;
   renderFailures: number;
+  /** Desired objects in the sweep's scope (all without a label selector). */
   desiredObjects: number;
 }
 
@@ -79,6 +82,8 @@ export interface DesiredInput {
   cache: RenderCache<SetRender>;
   /** Deep-check slice of this run, or undefined when deep checks are off. */
   deepSlice: { slice: number; period: number; maxTenants: number } | undefined;
+  /** The run's label selector, judged on the rendered labels; undefined takes in everything. */
+  scope: SweepScope | undefined;
 }
 
 /**
@@ -169,8 +174,8 @@ async function addTenant(
 }
 
 function addObject(index: DesiredIndex, object: DesiredObject, apiVersion: string, kind: string): void {
-  getOrCreate(index.objects, object.cluster, () => new Map()).set(object.key, object);
-  index.desiredObjects++;
+  addClaim(index, object, apiVersion, kind);
+  if (!object.outOfScope) index.desiredObjects++;
   const kinds = getOrCreate(index.kinds, object.cluster, () => new Map());
   const kk = kindKey(apiVersion, kind);
   if (!kinds.has(kk)) kinds.set(kk, { apiVersion, kind });
@@ -184,7 +189,7 @@ async function renderSet(
   tenantDigest: string,
 ): Promise<SetRender> {
   const cacheKey = `${record.key}\u0000${set.name}`;
-  const digest = `${set.version}\u0000${tenantDigest}`;
+  const digest = `${set.version}\u0000${tenantDigest}\u0000${input.scope?.text ?? ""}`;
   const cached = input.cache.get(cacheKey, digest);
   if (cached) return cached;
   const result: SetRender = { objects: [], failed: [] };
@@ -222,6 +227,7 @@ async function renderSet(
         cluster: record.cluster,
         hash: desired.hash,
         once: set.resources.find((r) => r.id === resource.resourceId)?.creation === "Once",
+        ...(input.scope && !input.scope.takes(metadata.labels) ? { outOfScope: true as const } : {}),
       },
     });
   }

@@ -2,11 +2,13 @@ import type { DeletionPolicy, InventoryEntry } from "../db/inventory-store.ts";
 import { tenantLabelValue } from "../kube/labels.ts";
 import type { KubeMetadata } from "../kube/object-ref.ts";
 import type { TemplateSet } from "../templates/model.ts";
+import type { Contest } from "./claims.ts";
 import type { DesiredIndex, DesiredObject } from "./desired-index.ts";
 import { type LiveObject, liveObject } from "./live-list.ts";
 import { getOrCreate } from "./maps.ts";
 import { objectKey } from "./object-key.ts";
 import type { SweepCounts } from "./result.ts";
+import type { SweepScope } from "./scope.ts";
 
 /** Why a tenant is repaired; the inventory mark makes its next reconcile re-apply the object. */
 export type RepairReason = "missing" | "drifted" | "deleted-by-hand" | "unrecorded" | "deep-drift";
@@ -34,9 +36,17 @@ export interface Orphan {
   wholeSet: boolean;
 }
 
+/** An object several tenants render: who owns it (by its labels, else the inventory), and the others. */
+export interface Collision {
+  object: string;
+  owner: string | undefined;
+  tenants: string[];
+}
+
 export interface Plan {
   repairs: Map<string, Repair>;
   orphans: Orphan[];
+  collisions: Collision[];
   /** Inventory entries of objects that exist nowhere and are wanted nowhere, per tenant. */
   staleInventory: Map<string, { templateSet: string; resourceId: string; cluster: string }[]>;
   /** Tenants owning a live object or an inventory entry. */
@@ -49,6 +59,7 @@ export interface Plan {
 export const emptyPlan = (): Plan => ({
   repairs: new Map(),
   orphans: [],
+  collisions: [],
   staleInventory: new Map(),
   managedTenants: new Set(),
   deepCandidates: new Map(),
@@ -75,11 +86,14 @@ const RECORDED_SAME = 2; // ... with the desired hash
 const FOUND = 4; // the cluster has it, with this tenant's label, not being deleted
 const HASH_SAME = 8; // ... with the desired hash in its annotation
 const FOREIGN = 16; // the cluster has an object there that another tenant owns
+const OWNED = 32; // the cluster has it with this tenant's label (even while it is being deleted)
 
 export interface ComparisonInput {
   cluster: string;
   desired: DesiredIndex;
   sets: readonly TemplateSet[];
+  /** The run's label selector: desired objects and inventory entries outside it are left alone. */
+  scope?: SweepScope | undefined;
 }
 
 /**
@@ -91,13 +105,20 @@ export interface ComparisonInput {
  * Desired objects come out missing, deleted by hand (the inventory had it), drifted (the content-hash
  * annotation differs or is gone) or unrecorded (the inventory lags). Live objects nothing renders are orphans,
  * unless their tenant's row is unreadable or their resource does not render (then they are protected).
+ *
+ * Several tenants may render the same object (names that collide after sanitising). The live object's
+ * tenant label says who owns it; without a live object, the one tenant the inventory records as having
+ * applied it. The owner is judged as usual; the other tenants are reported as colliding and never repaired
+ * for it, so no sweep deletes the owner's object or hands it to another tenant. When nobody owns it, every
+ * tenant that renders it is judged (the engine gives it to the first that applies it, and refuses the rest).
  */
 export class ClusterComparison {
   private readonly input: ComparisonInput;
   private readonly plan: Plan;
   private readonly counts: SweepCounts;
   private readonly wanted: ReadonlyMap<string, DesiredObject>;
-  private readonly flags = new Map<string, number>();
+  private readonly contested: ReadonlyMap<string, Contest>;
+  private readonly flags = new Map<DesiredObject, number>();
   /** Inventory entries that no desired object accounts for, by object key, and which of them are live. */
   private readonly extra = new Map<string, InventoryEntry>();
   private readonly extraLive = new Set<string>();
@@ -108,20 +129,22 @@ export class ClusterComparison {
     this.plan = plan;
     this.counts = counts;
     this.wanted = input.desired.objects.get(input.cluster) ?? new Map();
+    this.contested = input.desired.contested?.get(input.cluster) ?? new Map();
   }
 
   addInventory(entry: InventoryEntry): void {
-    this.plan.managedTenants.add(entry.tenantKey);
     const key = objectKey(this.input.cluster, entry.apiVersion, entry.kind, entry.namespace, entry.name);
-    const object = this.wanted.get(key);
+    const object = this.claimsAt(key).find((claim) => claim.tenantKey === entry.tenantKey);
     if (
       object !== undefined &&
-      object.tenantKey === entry.tenantKey &&
       object.templateSet === entry.templateSet &&
       object.resourceId === entry.resourceId
     ) {
-      this.flag(object.key, RECORDED | (entry.contentHash === object.hash ? RECORDED_SAME : 0));
+      if (!object.outOfScope) this.plan.managedTenants.add(entry.tenantKey);
+      this.flag(object, RECORDED | (entry.contentHash === object.hash ? RECORDED_SAME : 0));
     } else {
+      // Entries the selector cannot place count once their object is listed (judgeLive).
+      if (this.inScope(entry)) this.plan.managedTenants.add(entry.tenantKey);
       this.extra.set(key, entry);
     }
   }
@@ -130,48 +153,34 @@ export class ClusterComparison {
     this.plan.liveObjects++;
     const live = liveObject(this.input.cluster, apiVersion, kind, meta);
     if (this.extra.has(live.key)) this.extraLive.add(live.key);
-    const object = this.wanted.get(live.key);
-    if (object !== undefined) {
-      const tenant = this.input.desired.tenants.get(object.tenantKey);
-      if (live.tenantLabel === tenant?.label) {
-        this.plan.managedTenants.add(object.tenantKey);
-        if (!live.deleting) this.flag(object.key, FOUND | (live.hash === object.hash ? HASH_SAME : 0));
-        return;
-      }
-      // Another tenant's object sits where this one belongs; the engine reports that conflict.
-      this.flag(object.key, FOREIGN);
+    const claims = this.claimsAt(live.key);
+    const owner = claims.find(
+      (claim) => live.tenantLabel === this.input.desired.tenants.get(claim.tenantKey)?.label,
+    );
+    if (owner !== undefined) {
+      this.plan.managedTenants.add(owner.tenantKey);
+      const found = live.deleting ? 0 : FOUND | (live.hash === owner.hash ? HASH_SAME : 0);
+      this.flag(owner, OWNED | found);
+      return;
     }
+    // Another tenant's object sits where these belong; the engine reports that conflict.
+    for (const claim of claims) this.flag(claim, FOREIGN);
     this.candidates.push(live);
   }
 
   finish(): void {
-    const { plan, counts } = this;
+    const { plan } = this;
     for (const object of this.wanted.values()) {
-      const flags = this.flags.get(object.key) ?? 0;
-      if (flags & FOREIGN) {
-        counts.foreign++;
-      } else if (!(flags & FOUND)) {
-        if (flags & RECORDED) {
-          counts.deletedByHand++;
-          addRepair(plan, object, "deleted-by-hand", true);
-        } else {
-          counts.missing++;
-          addRepair(plan, object, "missing", false);
-        }
-      } else if (!object.once && !(flags & HASH_SAME)) {
-        counts.drifted++;
-        addRepair(plan, object, "drifted", true);
-      } else if (!(flags & RECORDED_SAME)) {
-        counts.unrecorded++;
-        addRepair(plan, object, "unrecorded", false);
-      } else if (this.input.desired.deepRows.has(object.tenantKey)) {
-        plan.deepCandidates.set(object.key, object);
-      }
+      const contest = this.contested.get(object.key);
+      if (contest === undefined) this.judgeDesired(object);
+      else this.judgeContest(contest);
     }
     for (const live of this.candidates) this.judgeLive(live);
     for (const [key, entry] of this.extra) {
       if (this.extraLive.has(key)) continue;
       if (isProtected(this.input.desired, entry.tenantKey, entry.templateSet, entry.resourceId)) continue;
+      // Not listed says "gone" only when the listing could have shown it.
+      if (this.inScope(entry) !== true) continue;
       // The object named here is gone, and no longer wanted at this place: the entry only misleads teardown.
       const list = getOrCreate(plan.staleInventory, entry.tenantKey, () => []);
       list.push({
@@ -182,8 +191,65 @@ export class ClusterComparison {
     }
   }
 
-  private flag(key: string, bits: number): void {
-    this.flags.set(key, (this.flags.get(key) ?? 0) | bits);
+  /** The desired objects several tenants claim at one key, one per tenant (the first is in `wanted`). */
+  private claimsAt(key: string): readonly DesiredObject[] {
+    const contest = this.contested.get(key);
+    if (contest) return contest.claims;
+    const object = this.wanted.get(key);
+    return object === undefined ? [] : [object];
+  }
+
+  private inScope(entry: InventoryEntry): boolean | undefined {
+    return this.input.scope === undefined ? true : this.input.scope.takesEntry(entry);
+  }
+
+  /**
+   * Only the owner of a contested object is judged: by the live object's labels, else the one tenant whose
+   * inventory has it (deleted by hand). Without an owner, every claim is judged as missing or foreign.
+   */
+  private judgeContest(contest: Contest): void {
+    const flagged = (bits: number) => contest.claims.filter((claim) => (this.flags.get(claim) ?? 0) & bits);
+    const recorded = flagged(RECORDED);
+    const owner = flagged(OWNED)[0] ?? (recorded.length === 1 ? recorded[0] : undefined);
+    if (contest.claims.every((claim) => claim.outOfScope)) return;
+    const others = contest.claims.filter((claim) => claim !== owner && !claim.outOfScope);
+    this.counts.colliding += others.length;
+    this.plan.collisions.push({
+      object: contest.object,
+      owner: owner?.tenantKey,
+      tenants: others.map((claim) => claim.tenantKey),
+    });
+    if (owner !== undefined) this.judgeDesired(owner);
+    else for (const claim of contest.claims) this.judgeDesired(claim);
+  }
+
+  private judgeDesired(object: DesiredObject): void {
+    const { plan, counts } = this;
+    if (object.outOfScope) return;
+    const flags = this.flags.get(object) ?? 0;
+    if (flags & FOREIGN) {
+      counts.foreign++;
+    } else if (!(flags & FOUND)) {
+      if (flags & RECORDED) {
+        counts.deletedByHand++;
+        addRepair(plan, object, "deleted-by-hand", true);
+      } else {
+        counts.missing++;
+        addRepair(plan, object, "missing", false);
+      }
+    } else if (!object.once && !(flags & HASH_SAME)) {
+      counts.drifted++;
+      addRepair(plan, object, "drifted", true);
+    } else if (!(flags & RECORDED_SAME)) {
+      counts.unrecorded++;
+      addRepair(plan, object, "unrecorded", false);
+    } else if (this.input.desired.deepRows.has(object.tenantKey)) {
+      plan.deepCandidates.set(object.key, object);
+    }
+  }
+
+  private flag(object: DesiredObject, bits: number): void {
+    this.flags.set(object, (this.flags.get(object) ?? 0) | bits);
   }
 
   private judgeLive(live: LiveObject): void {

@@ -61,7 +61,7 @@ export async function reportRun(input: ReportInput): Promise<SweepResult> {
     requests,
     writes,
     deepSlice: progress?.deepSlice,
-    plan: progress ? planListing(progress) : { repairs: [], removals: [], truncated: false },
+    plan: progress ? planListing(progress) : { repairs: [], removals: [], collisions: [], truncated: false },
     errors,
   };
   const line = {
@@ -139,9 +139,14 @@ function planListing(progress: Progress): SweepResult["plan"] {
     reason: orphan.reason,
     deletion: orphan.deletion,
   }));
+  const { collisions } = progress.plan;
   return {
     repairs,
     removals,
-    truncated: progress.plan.repairs.size > PLAN_LIMIT || progress.standing.length > PLAN_LIMIT,
+    collisions: collisions.slice(0, PLAN_LIMIT),
+    truncated:
+      progress.plan.repairs.size > PLAN_LIMIT ||
+      progress.standing.length > PLAN_LIMIT ||
+      collisions.length > PLAN_LIMIT,
   };
 }

@@ -27,6 +27,11 @@ export interface SweepCounts {
   unrecorded: number;
   /** At the place of a desired object there is one that another tenant owns (the engine reports it). */
   foreign: number;
+  /**
+   * Objects a tenant renders that another tenant renders too and owns (by the live object's labels, else
+   * the inventory), or that nobody owns yet: never repaired for, nor deleted from, the owner.
+   */
+  colliding: number;
   deepChecked: number;
   deepCheckedTenants: number;
   deepDrifted: number;
@@ -66,6 +71,7 @@ export const emptyCounts = (): SweepCounts => ({
   deletedByHand: 0,
   unrecorded: 0,
   foreign: 0,
+  colliding: 0,
   deepChecked: 0,
   deepCheckedTenants: 0,
   deepDrifted: 0,
@@ -94,6 +100,13 @@ export interface PlannedRepair {
   reasons: string[];
 }
 
+/** One object several tenants render: its owner (if any) and the tenants it collides with. */
+export interface PlannedCollision {
+  object: string;
+  owner: string | undefined;
+  tenants: string[];
+}
+
 /** One object to remove, and why. */
 export interface PlannedRemoval {
   tenant: string;
@@ -120,7 +133,12 @@ export interface SweepResult {
   writes: number;
   deepSlice: number | undefined;
   /** The plan, capped at PLAN_LIMIT entries per list (the counts are complete). */
-  plan: { repairs: PlannedRepair[]; removals: PlannedRemoval[]; truncated: boolean };
+  plan: {
+    repairs: PlannedRepair[];
+    removals: PlannedRemoval[];
+    collisions: PlannedCollision[];
+    truncated: boolean;
+  };
   errors: string[];
 }
 

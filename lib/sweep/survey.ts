@@ -10,13 +10,15 @@ import { inventoryKinds } from "./inventory-kinds.ts";
 import { listLive } from "./live-list.ts";
 import { ClusterComparison, type Plan } from "./plan.ts";
 import type { SweepCounts } from "./result.ts";
+import type { SweepScope } from "./scope.ts";
 
 export interface SurveyInput {
   db: Queryable;
   clusters: ClusterRegistry;
   desired: DesiredIndex;
   sets: readonly TemplateSet[];
-  labelSelector: string | undefined;
+  /** The run's label selector: the listing, the desired objects and the inventory are judged by it. */
+  scope: SweepScope | undefined;
   plan: Plan;
   counts: SweepCounts;
   /** Clusters that could not be swept are added here; nothing of theirs is repaired or deleted. */
@@ -36,7 +38,7 @@ export interface Survey {
  * live objects; the comparison adds what it finds to the plan. A cluster that fails is left out whole.
  */
 export async function surveyClusters(input: SurveyInput): Promise<Survey> {
-  const { db, clusters, desired, sets, plan, counts, errors } = input;
+  const { db, clusters, desired, sets, scope, plan, counts, errors } = input;
   const recorded = await inventoryKinds(db);
   const names = new Set([...desired.kinds.keys(), ...recorded.keys()]);
   const deepLabels = [...new Set([...desired.deepRows.keys()].map(tenantLabelValue))];
@@ -46,7 +48,7 @@ export async function surveyClusters(input: SurveyInput): Promise<Survey> {
     try {
       const client = await clusters.client(cluster);
       const kinds = new Map([...(recorded.get(cluster) ?? []), ...(desired.kinds.get(cluster) ?? [])]);
-      const comparison = new ClusterComparison({ cluster, desired, sets }, plan, counts);
+      const comparison = new ClusterComparison({ cluster, desired, sets, scope }, plan, counts);
       for await (const page of readInventoryForCluster(db, cluster, { pageSize: 2000 })) {
         for (const entry of page) comparison.addInventory(entry);
       }
@@ -54,8 +56,10 @@ export async function surveyClusters(input: SurveyInput): Promise<Survey> {
         client,
         kinds.values(),
         (apiVersion, kind, meta) => comparison.addLive(apiVersion, kind, meta),
-        { labelSelector: input.labelSelector, fullFor: deepLabels },
+        { labelSelector: scope?.text, fullFor: deepLabels },
       );
+      // The API server refuses what the sweep cannot read (one grammar), so this only guards a difference.
+      if (scope?.unreadable !== undefined) throw new Error(scope.unreadable);
       comparison.finish();
       survey.clients.set(cluster, client);
       for (const [key, object] of full) survey.full.set(key, object);

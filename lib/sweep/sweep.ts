@@ -20,6 +20,7 @@ import { fanOut, markDrift, repairInline } from "./repair.ts";
 import { newProgress, type Progress, type ReportInput, reportRun } from "./report.ts";
 import type { SweepOutcome, SweepResult } from "./result.ts";
 import { lastDeepSlice, startRun } from "./run-store.ts";
+import { sweepScope } from "./scope.ts";
 import { surveyClusters } from "./survey.ts";
 import { holdReason } from "./valves.ts";
 
@@ -142,6 +143,7 @@ export class Sweeper {
       const last = await lastDeepSlice(db);
       slice = last === undefined ? 0 : (last + 1) % period;
     }
+    const scope = sweepScope(options.labelSelector, sets);
     const desired = await buildDesiredIndex({
       source,
       sets,
@@ -149,6 +151,7 @@ export class Sweeper {
       clusters,
       cache: this.cache,
       deepSlice: slice === undefined ? undefined : { slice, period, maxTenants: options.deepCheckMaxTenants },
+      scope,
     });
     counts.tenants = desired.tenantsRead;
     counts.invalidRows = desired.invalid.size;
@@ -177,7 +180,7 @@ export class Sweeper {
       clusters,
       desired,
       sets,
-      labelSelector: options.labelSelector,
+      scope,
       plan,
       counts,
       errors,

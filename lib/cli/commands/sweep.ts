@@ -43,6 +43,12 @@ function sweepText(result: SweepResult): string[] {
   if (result.heldReason) lines.push(`  HELD: ${result.heldReason}`);
   if (result.reason) lines.push(`  ${result.reason}`);
   for (const error of result.errors.slice(0, 10)) lines.push(`  error: ${error}`);
+  // Names that collide need a person: the sweep keeps each object with its owner and repairs it for nobody else.
+  for (const collision of result.plan.collisions.slice(0, 10)) {
+    lines.push(
+      `  colliding: ${collision.object} belongs to ${collision.owner ?? "no tenant yet"}; also rendered by ${collision.tenants.join(", ")}`,
+    );
+  }
   if (result.outcome === "DryRun") {
     for (const repair of result.plan.repairs.slice(0, 20))
       lines.push(`  would repair ${JSON.stringify(repair)}`);
