@@ -38,6 +38,8 @@ export function createSweepHandler(env: NodeJS.ProcessEnv = process.env) {
         ["SweepOrphans", result.counts.orphans],
         ["SweepRemoved", result.counts.removed + result.counts.retained],
         ["SweepDeepDrifted", result.counts.deepDrifted],
+        ["SweepFailedTenants", result.counts.failedTenants],
+        ["SweepRetried", result.counts.retried],
         ["SweepWrites", result.writes],
       ] as const) {
         metrics.addMetric(name, MetricUnit.Count, value);

@@ -28,6 +28,15 @@ export interface SweepOptions {
   labelSelector: string | undefined;
   /** Tenants reconciled at once in inline mode, and orphaned tenants removed at once. */
   concurrency: number;
+  /**
+   * At most this many Failed or Conflicted tenants are retried per run (0 turns retries off), so an outage of
+   * the whole fleet does not flood the queue; the rest are retried by the next runs, longest-waiting first.
+   */
+  retryMaxTenants: number;
+  /** A tenant's first retry waits for no back-off; each further one waits this long, doubled per retry... */
+  retryBackoffSeconds: number;
+  /** ...up to this. */
+  retryBackoffMaxSeconds: number;
 }
 
 export const DEFAULT_SWEEP_OPTIONS: SweepOptions = {
@@ -41,6 +50,9 @@ export const DEFAULT_SWEEP_OPTIONS: SweepOptions = {
   leaseSeconds: 900,
   labelSelector: undefined,
   concurrency: 8,
+  retryMaxTenants: 500,
+  retryBackoffSeconds: 60,
+  retryBackoffMaxSeconds: 3600,
 };
 
 const envSchema = z.object({
@@ -52,6 +64,9 @@ const envSchema = z.object({
   TENANT_SYNC_SWEEP_LABEL_SELECTOR: z.string().min(1).optional(),
   TENANT_SYNC_SWEEP_CONCURRENCY: z.coerce.number().int().min(1).max(64).optional(),
   TENANT_SYNC_SWEEP_INLINE: z.enum(["true", "false"]).optional(),
+  TENANT_SYNC_SWEEP_RETRY_MAX_TENANTS: z.coerce.number().int().min(0).optional(),
+  TENANT_SYNC_SWEEP_RETRY_BACKOFF_SECONDS: z.coerce.number().int().min(1).optional(),
+  TENANT_SYNC_SWEEP_RETRY_BACKOFF_MAX_SECONDS: z.coerce.number().int().min(1).optional(),
 });
 
 /** The deployment's sweep settings (TENANT_SYNC_SWEEP_*), over the defaults; per-run flags come from the event. */
@@ -73,6 +88,9 @@ export function sweepOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Sweep
     labelSelector: e.TENANT_SYNC_SWEEP_LABEL_SELECTOR ?? d.labelSelector,
     concurrency: e.TENANT_SYNC_SWEEP_CONCURRENCY ?? d.concurrency,
     inline: e.TENANT_SYNC_SWEEP_INLINE === "true",
+    retryMaxTenants: e.TENANT_SYNC_SWEEP_RETRY_MAX_TENANTS ?? d.retryMaxTenants,
+    retryBackoffSeconds: e.TENANT_SYNC_SWEEP_RETRY_BACKOFF_SECONDS ?? d.retryBackoffSeconds,
+    retryBackoffMaxSeconds: e.TENANT_SYNC_SWEEP_RETRY_BACKOFF_MAX_SECONDS ?? d.retryBackoffMaxSeconds,
   };
 }
 
@@ -87,9 +105,17 @@ export function checkSweepOptions(options: SweepOptions): SweepOptions {
     ["deepCheckMaxTenants", options.deepCheckMaxTenants, 0],
     ["leaseSeconds", options.leaseSeconds, 1],
     ["concurrency", options.concurrency, 1],
+    ["retryMaxTenants", options.retryMaxTenants, 0],
+    ["retryBackoffSeconds", options.retryBackoffSeconds, 1],
+    ["retryBackoffMaxSeconds", options.retryBackoffMaxSeconds, 1],
   ] as const) {
     if (!Number.isInteger(value) || value < min)
       problems.push(`${name} must be an integer >= ${min}, got ${value}`);
+  }
+  if (options.retryBackoffMaxSeconds < options.retryBackoffSeconds) {
+    problems.push(
+      `retryBackoffMaxSeconds (${options.retryBackoffMaxSeconds}) must not be below retryBackoffSeconds (${options.retryBackoffSeconds})`,
+    );
   }
   if (problems.length > 0) throw new Error(`invalid sweep options: ${problems.join("; ")}`);
   return options;

@@ -5,6 +5,7 @@ import { describeObject } from "./object-key.ts";
 import type { SweepOptions } from "./options.ts";
 import { emptyPlan, type Orphan, type Plan } from "./plan.ts";
 import { emptyCounts, PLAN_LIMIT, type SweepCounts, type SweepOutcome, type SweepResult } from "./result.ts";
+import { emptyRetryPlan, type RetryPlan } from "./retry.ts";
 import { finishRun, startRun } from "./run-store.ts";
 
 /** What one run worked out and did, before it is reported. */
@@ -16,6 +17,8 @@ export interface Progress {
   deepSlice: number | undefined;
   dryRuns: number;
   standing: Orphan[];
+  /** Failing tenants this run retries, and how many wait. */
+  retries: RetryPlan;
 }
 
 export interface ReportInput {
@@ -115,15 +118,22 @@ export function newProgress(): Progress {
     deepSlice: undefined,
     dryRuns: 0,
     standing: [],
+    retries: emptyRetryPlan(),
   };
 }
 
-/** The plan as data a person can read: tenants to repair and why, objects to remove and why. */
+/** The plan as data a person can read: tenants to repair or retry and why, objects to remove and why. */
 function planListing(progress: Progress): SweepResult["plan"] {
-  const repairs = [...progress.plan.repairs].slice(0, PLAN_LIMIT).map(([tenant, repair]) => ({
+  const retries = progress.retries.due.map((retry) => ({
+    tenant: retry.tenantKey,
+    reasons: retry.failing.map((failing) => `retry ${failing} (attempt ${retry.attempts})`),
+  }));
+  const planned = progress.plan.repairs.size + retries.length;
+  const drift = [...progress.plan.repairs].slice(0, PLAN_LIMIT).map(([tenant, repair]) => ({
     tenant,
     reasons: repair.reasons,
   }));
+  const repairs = [...drift, ...retries].slice(0, PLAN_LIMIT);
   const removals = progress.standing.slice(0, PLAN_LIMIT).map((orphan) => ({
     tenant: orphan.tenantKey,
     cluster: orphan.cluster,
@@ -145,8 +155,6 @@ function planListing(progress: Progress): SweepResult["plan"] {
     removals,
     collisions: collisions.slice(0, PLAN_LIMIT),
     truncated:
-      progress.plan.repairs.size > PLAN_LIMIT ||
-      progress.standing.length > PLAN_LIMIT ||
-      collisions.length > PLAN_LIMIT,
+      planned > PLAN_LIMIT || progress.standing.length > PLAN_LIMIT || collisions.length > PLAN_LIMIT,
   };
 }

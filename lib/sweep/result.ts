@@ -48,6 +48,14 @@ export interface SweepCounts {
   unattributable: number;
   staleInventory: number;
   tenantsToRepair: number;
+  /** Tenants with a Failed or Conflicted status row when the run planned. */
+  failedTenants: number;
+  /** Failing tenants retried this run (enqueued or reconciled inline, counted in those too). */
+  retried: number;
+  /** Failing tenants retried before whose back-off has not passed yet. */
+  retryWaiting: number;
+  /** Failing tenants due for a retry beyond retryMaxTenants: the next run takes them first. */
+  retryDeferred: number;
   enqueued: number;
   enqueueFailed: number;
   repaired: number;
@@ -84,6 +92,10 @@ export const emptyCounts = (): SweepCounts => ({
   unattributable: 0,
   staleInventory: 0,
   tenantsToRepair: 0,
+  failedTenants: 0,
+  retried: 0,
+  retryWaiting: 0,
+  retryDeferred: 0,
   enqueued: 0,
   enqueueFailed: 0,
   repaired: 0,

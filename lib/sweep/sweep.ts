@@ -18,7 +18,9 @@ import { addRepair } from "./plan.ts";
 import { RenderCache } from "./render-cache.ts";
 import { fanOut, markDrift, repairInline } from "./repair.ts";
 import { newProgress, type Progress, type ReportInput, reportRun } from "./report.ts";
-import type { SweepOutcome, SweepResult } from "./result.ts";
+import type { SweepCounts, SweepOutcome, SweepResult } from "./result.ts";
+import { findRetries, type RetryCandidate } from "./retry.ts";
+import { forgetRecovered, recordRetries } from "./retry-store.ts";
 import { lastDeepSlice, startRun } from "./run-store.ts";
 import { sweepScope } from "./scope.ts";
 import { surveyClusters } from "./survey.ts";
@@ -49,7 +51,8 @@ export const SWEEP_LEASE = "sweep";
  * The scheduled sweep: makes every cluster equal to what the tenant rows and templates say. It plans first
  * (render every active tenant's hashes, list each kind's managed objects once per cluster, compare with the
  * inventory), then acts: tenants that need repairs are enqueued (or reconciled here in inline mode), and
- * orphans are removed by their deletion policy, unless a safety valve holds the deletions back. One sweep
+ * orphans are removed by their deletion policy, unless a safety valve holds the deletions back. Tenants whose
+ * status says Failed or Conflicted are retried the same way as repairs, with a back-off per tenant. One sweep
  * acts at a time (a lease in the database); every run leaves a row in tenant_sync_sweep_runs and one log line.
  *
  * A Sweeper keeps rendered hashes between runs (warm Lambda containers, the local runner): construct it once.
@@ -215,6 +218,16 @@ export class Sweeper {
     counts.orphans = plan.orphans.length;
     counts.staleInventory = [...plan.staleInventory.values()].reduce((sum, list) => sum + list.length, 0);
     counts.tenantsToRepair = plan.repairs.size;
+    progress.retries = await findRetries(db, {
+      tenants: desired.tenants,
+      sets,
+      swept: new Set(clients.keys()),
+      repairs: plan.repairs,
+      options,
+    });
+    counts.failedTenants = progress.retries.failedTenants;
+    counts.retryWaiting = progress.retries.waiting;
+    counts.retryDeferred = progress.retries.deferred;
     const recheck = await recheckOrphans(source, desired, plan.orphans, options.concurrency);
     const moves = holdMovedOrphans(recheck.standing, desired, new Set(clients.keys()), plan.repairs);
     recheck.standing = moves.standing;
@@ -245,14 +258,20 @@ export class Sweeper {
     if (progress.heldReason === undefined) await this.remove(options, progress);
   }
 
-  /** Repairs proceed even when deletions are held: they only re-apply what existing rows ask for. */
+  /**
+   * Repairs and retries proceed even when deletions are held: they only re-apply what existing rows ask for.
+   * A retry is one ordinary reconcile of the tenant, like a repair.
+   */
   private async repair(runId: number, options: SweepOptions, progress: Progress) {
-    const { counts, errors, plan } = progress;
-    const tenants = [...plan.repairs.keys()];
+    const { counts, errors, plan, retries } = progress;
+    await forgetRecovered(this.deps.db);
+    const tenants = [...plan.repairs.keys(), ...retries.due.map((retry) => retry.tenantKey)];
     if (tenants.length === 0) return;
     await markDrift(this.deps.db, plan.repairs);
     if (options.inline) {
       if (!this.deps.engine) throw new Error("inline repairs need an engine; none was given to the Sweeper");
+      // Recorded before the reconcile, so a retry that never finishes still counts and cannot loop hot.
+      await this.recordRetried(retries.due, counts);
       const inline = await repairInline(this.deps.engine, tenants, options.concurrency);
       counts.repaired = inline.repaired;
       counts.repairFailed = inline.failed.length;
@@ -268,6 +287,11 @@ export class Sweeper {
       );
     }
     const sent = await fanOut(sqs, queueUrl, tenants, runId);
+    const unsent = new Set(sent.failed.map((failure) => failure.tenant));
+    await this.recordRetried(
+      retries.due.filter((retry) => !unsent.has(retry.tenantKey)),
+      counts,
+    );
     counts.enqueued = sent.enqueued;
     counts.enqueueFailed = sent.failed.length;
     if (sent.failed.length > 0) {
@@ -275,6 +299,11 @@ export class Sweeper {
         `${sent.failed.length} tenants could not be enqueued (first: ${sent.failed[0]?.tenant}: ${sent.failed[0]?.reason}); the next run finds them again`,
       );
     }
+  }
+
+  private async recordRetried(retries: readonly RetryCandidate[], counts: SweepCounts) {
+    await recordRetries(this.deps.db, retries);
+    counts.retried = retries.length;
   }
 
   private async remove(options: SweepOptions, progress: Progress) {
