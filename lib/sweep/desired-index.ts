@@ -43,6 +43,8 @@ export interface TenantState {
   sets: Map<string, "selected" | "unselected" | "error">;
   /** `set\0resource` of resources that failed to render: their objects are left alone. */
   unrenderable: Set<string>;
+  /** Template sets with at least one desired object in the sweep's scope (its label selector). */
+  scopedSets: Set<string>;
   /** The set versions this tenant renders with, when a rollout pins it to older ones (else the loaded sets). */
   pinned: readonly TemplateSet[] | undefined;
 }
@@ -138,6 +140,7 @@ async function addTenant(
     digest: rowDigest(record.cluster, record.row),
     sets: new Map(),
     unrenderable: new Set(),
+    scopedSets: new Set(),
     pinned: undefined,
   };
   index.tenants.set(record.key, state);
@@ -169,7 +172,10 @@ async function addTenant(
     const render = await renderSet(input, mappings, set, record, state.digest);
     for (const id of render.failed) state.unrenderable.add(`${set.name}\u0000${id}`);
     index.renderFailures += render.failed.length;
-    for (const { object, apiVersion, kind } of render.objects) addObject(index, object, apiVersion, kind);
+    for (const { object, apiVersion, kind } of render.objects) {
+      if (!object.outOfScope) state.scopedSets.add(set.name);
+      addObject(index, object, apiVersion, kind);
+    }
   }
 }
 

@@ -32,6 +32,8 @@ export interface FailingTenant {
   tenantKey: string;
   /** `set: phase` of each failing status row, for the plan a person reads. */
   failing: string[];
+  /** The template sets of those rows. */
+  sets: string[];
   /** When the first of those rows entered its phase, ISO 8601 in UTC. */
   since: string;
   retry: RetryState | undefined;
@@ -66,12 +68,14 @@ export async function readFailingTenants(db: Queryable): Promise<{ now: string; 
     const known = tenants.get(row.tenant_key);
     if (known) {
       known.failing.push(`${row.template_set}: ${row.phase}`);
+      known.sets.push(row.template_set);
       if (since < known.since) known.since = since;
       continue;
     }
     tenants.set(row.tenant_key, {
       tenantKey: row.tenant_key,
       failing: [`${row.template_set}: ${row.phase}`],
+      sets: [row.template_set],
       since,
       retry: row.attempts === null || row.fingerprint === null ? undefined : retryState(row),
     });

@@ -4,6 +4,7 @@ import type { TemplateSet } from "../templates/model.ts";
 import type { TenantState } from "./desired-index.ts";
 import type { SweepOptions } from "./options.ts";
 import { type FailingTenant, readFailingTenants } from "./retry-store.ts";
+import type { SweepScope } from "./scope.ts";
 
 export type RetryOptions = Pick<
   SweepOptions,
@@ -45,6 +46,8 @@ export interface RetryInput {
   swept: ReadonlySet<string>;
   /** Tenants the drift repair reconciles this run anyway. */
   repairs: ReadonlyMap<string, unknown>;
+  /** The run's label selector: a narrowed run retries only tenants failing in a set it has objects of in scope. */
+  scope: SweepScope | undefined;
   options: RetryOptions;
 }
 
@@ -73,6 +76,7 @@ export function planRetries(input: RetryInput): RetryPlan {
   for (const failing of input.failing) {
     const tenant = input.tenants.get(failing.tenantKey);
     if (!tenant?.active || !input.swept.has(tenant.cluster) || input.repairs.has(failing.tenantKey)) continue;
+    if (input.scope && !failing.sets.some((set) => tenant.scopedSets.has(set))) continue;
     const fingerprint = retryFingerprint(tenant, input.sets);
     const previous = failing.retry?.fingerprint === fingerprint ? failing.retry : undefined;
     const dueAt = previous

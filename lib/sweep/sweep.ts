@@ -223,6 +223,7 @@ export class Sweeper {
       sets,
       swept: new Set(clients.keys()),
       repairs: plan.repairs,
+      scope,
       options,
     });
     counts.failedTenants = progress.retries.failedTenants;

@@ -89,6 +89,7 @@ function tenant(key: string, options: Partial<TenantState> = {}): TenantState {
     digest: "",
     sets: new Map([["app", "selected"]]),
     unrenderable: new Set(),
+    scopedSets: new Set(["app"]),
     pinned: undefined,
     ...options,
     label: tenantLabelValue(key),

@@ -9,6 +9,7 @@ import {
   retryFingerprint,
 } from "../../lib/sweep/retry.ts";
 import type { FailingTenant } from "../../lib/sweep/retry-store.ts";
+import { SweepScope } from "../../lib/sweep/scope.ts";
 import type { TemplateSet } from "../../lib/templates/model.ts";
 
 const options: RetryOptions = { retryMaxTenants: 10, retryBackoffSeconds: 60, retryBackoffMaxSeconds: 3600 };
@@ -20,13 +21,24 @@ const minutesAgo = (minutes: number) => new Date(Date.parse(NOW) - minutes * 60_
 
 function input(failing: FailingTenant[], extra: Partial<RetryInput> = {}): RetryInput {
   const tenants = new Map(failing.map((f) => [f.tenantKey, tenant(f.tenantKey)]));
-  return { failing, now: NOW, tenants, sets, swept: new Set(["a"]), repairs: new Map(), options, ...extra };
+  return {
+    failing,
+    now: NOW,
+    tenants,
+    sets,
+    swept: new Set(["a"]),
+    repairs: new Map(),
+    scope: undefined,
+    options,
+    ...extra,
+  };
 }
 
 const failing = (tenantKey: string, since: string, retry?: { attempts: number; lastRetryAt: string }) =>
   ({
     tenantKey,
     failing: ["app: Failed"],
+    sets: ["app"],
     since,
     retry: retry && {
       tenantKey,
@@ -94,6 +106,25 @@ describe("sweep retries of failed tenants", () => {
     );
     expect(plan.due.map((r) => r.tenantKey)).toEqual(["retried"]);
     expect(plan).toMatchObject({ failedTenants: 5, waiting: 0, deferred: 0 });
+  });
+
+  it("under a label selector, retries only tenants failing in a set with objects the selector takes in", () => {
+    const scoped = (key: string, ...sets: string[]) => tenant(key, { scopedSets: new Set(sets) });
+    const both = {
+      ...failing("both", minutesAgo(1)),
+      failing: ["app: Failed", "web: Failed"],
+      sets: ["app", "web"],
+    };
+    const tenants = new Map([
+      ["in", scoped("in", "app")],
+      ["out", scoped("out")],
+      ["both", scoped("both", "web")],
+    ]);
+    const all = [failing("in", minutesAgo(1)), failing("out", minutesAgo(1)), both];
+    const scope = new SweepScope("team=blue");
+    expect(planRetries(input(all, { tenants, scope })).due.map((r) => r.tenantKey)).toEqual(["both", "in"]);
+    // Without a selector every failing tenant is retried, whatever its objects.
+    expect(planRetries(input(all, { tenants })).due).toHaveLength(3);
   });
 
   it("reads its settings from TENANT_SYNC_SWEEP_RETRY_* and refuses a cap below the first back-off", () => {
