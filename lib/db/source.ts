@@ -18,7 +18,7 @@ import { SqlParams } from "./params.ts";
 import type { Queryable, ResultColumn, Row } from "./queryable.ts";
 import { readSourceShape } from "./source-columns.ts";
 import { checkConfig, type Resolved, resolveColumns, type TenantSourceConfig } from "./source-config.ts";
-import { quote, TenantRowError, TenantSourceError } from "./source-errors.ts";
+import { duplicateKeyError, TenantRowError, TenantSourceError } from "./source-errors.ts";
 
 export type { TenantSourceConfig } from "./source-config.ts";
 export { TenantRowError, TenantSourceError } from "./source-errors.ts";
@@ -35,6 +35,7 @@ export interface TenantRecord {
 export interface InvalidTenant {
   key: string;
   error: TenantRowError;
+  /** The row; for a duplicated key the first of its rows (all of them are in `error.rows`). */
   row: Row;
 }
 
@@ -43,8 +44,9 @@ export interface PageOptions {
   pageSize?: number;
   /**
    * Called for each row that cannot be read (e.g. an active value that is neither true nor false), which
-   * is then left out of its page. Without it such a row ends the listing with its TenantRowError. A sweep
-   * passes this so that one bad row neither stops the sweep nor gets its tenant's objects pruned.
+   * is then left out of its page; once for a key that several rows have, none of which is used. Without it
+   * such a row ends the listing with its TenantRowError. A sweep passes this so that one bad row neither stops
+   * the sweep nor gets its tenant's objects pruned.
    */
   onInvalid?: (invalid: InvalidTenant) => void;
 }
@@ -57,6 +59,8 @@ export interface TenantSource {
   /**
    * All tenants ordered by key, page by page. Keyset pagination (`WHERE key > last ORDER BY key LIMIT n`), so
    * each page costs the same and rows inserted or deleted meanwhile never shift others in or out of pages.
+   * A full page also reads every row of its last key, so a key whose rows straddle two pages is still seen
+   * as duplicated.
    */
   pageTenants(options?: PageOptions): AsyncGenerator<TenantRecord[]>;
   /** Rows with a non-null key. */
@@ -93,12 +97,21 @@ export function createTenantSource(db: SourceDb, config: TenantSourceConfig): Te
         row[column.name] = JSON.parse(value);
       } catch (error) {
         throw new TenantRowError(
-          { table: tableName, column: column.name, tenantKey: key, value },
+          { table: tableName, column: column.name, tenantKey: key, value, rows: [row] },
           `column "${column.name}" should hold JSON but does not parse (${(error as Error).message})`,
         );
       }
     }
     return { key, active: readActive(row, r, key), cluster: readCluster(row, r), row };
+  };
+
+  // Every row with the key is read, so that a duplicated key is reported (with its count) instead of one of
+  // its rows being taken for the tenant.
+  const toTenant = (key: string, rows: Row[], columns: ResultColumn[], r: Resolved): TenantRecord => {
+    if (rows.length > 1) {
+      throw duplicateKeyError({ table: tableName, column: r.key, tenantKey: key, rows }, rows.length);
+    }
+    return toRecord(rows[0] as Row, columns, r);
   };
 
   const readActive = (row: Row, r: Resolved, key: string): boolean => {
@@ -108,7 +121,10 @@ export function createTenantSource(db: SourceDb, config: TenantSourceConfig): Te
       return parseTruthy(value, r.active);
     } catch (error) {
       if (!(error instanceof TruthinessError)) throw error;
-      throw new TenantRowError({ table: tableName, column: r.active, tenantKey: key, value }, error.message);
+      throw new TenantRowError(
+        { table: tableName, column: r.active, tenantKey: key, value, rows: [row] },
+        error.message,
+      );
     }
   };
 
@@ -125,6 +141,15 @@ export function createTenantSource(db: SourceDb, config: TenantSourceConfig): Te
       ? `CAST(${params.add(value)} AS DECIMAL(65,0))`
       : params.add(value);
 
+  /** Every row with this key, equal as the database compares keys (a MariaDB collation may ignore case). */
+  const rowsWithKey = (value: unknown, r: Resolved) => {
+    const params = new SqlParams();
+    return db.query(
+      `SELECT * FROM ${settings.tableSql} WHERE ${r.keySql} = ${bindKey(params, value, r)}`,
+      params.values,
+    );
+  };
+
   return {
     table: tableName,
 
@@ -135,20 +160,8 @@ export function createTenantSource(db: SourceDb, config: TenantSourceConfig): Te
       const r = await resolved();
       // An integer key column cannot hold "abc"; MySQL would compare it as 0 and find tenant 0.
       if (r.integerKey && !/^-?\d+$/.test(key)) return undefined;
-      const params = new SqlParams();
-      const { rows, columns } = await db.query(
-        `SELECT * FROM ${settings.tableSql} WHERE ${r.keySql} = ${bindKey(params, key, r)} LIMIT 2`,
-        params.values,
-      );
-      const [row, second] = rows;
-      if (!row) return undefined;
-      if (second) {
-        throw new TenantRowError(
-          { table: tableName, column: r.key, tenantKey: key, value: key },
-          `more than one row has the key ${quote(key)} in column "${r.key}"; the key column must be unique`,
-        );
-      }
-      return toRecord(row, columns, r);
+      const { rows, columns } = await rowsWithKey(key, r);
+      return rows.length === 0 ? undefined : toTenant(key, rows, columns, r);
     },
 
     async *pageTenants(options = {}) {
@@ -168,19 +181,29 @@ export function createTenantSource(db: SourceDb, config: TenantSourceConfig): Te
           `SELECT * FROM ${settings.tableSql} WHERE ${where} ORDER BY ${r.keySql} LIMIT ${params.add(pageSize)}`,
           params.values,
         );
+        let scanned = rows;
+        if (rows.length === pageSize) {
+          // The raw key (not its text) continues the scan, so integer keys compare as integers.
+          after = (rows[rows.length - 1] as Row)[r.key];
+          // The last key's rows may go on past this page, where `> after` would skip them: all of them are read
+          // now, in place of those at the end of this page.
+          const rest = await rowsWithKey(after, r);
+          const restKeys = new Set(rest.rows.map((row) => keyText(row[r.key])));
+          let end = rows.length;
+          while (end > 0 && restKeys.has(keyText((rows[end - 1] as Row)[r.key]))) end--;
+          scanned = [...rows.slice(0, end), ...rest.rows];
+        }
         const page: TenantRecord[] = [];
-        for (const row of rows) {
+        for (const [key, keyRows] of groupByKey(scanned, r.key)) {
           try {
-            page.push(toRecord(row, columns, r));
+            page.push(toTenant(key, keyRows, columns, r));
           } catch (error) {
             if (!(error instanceof TenantRowError) || !options.onInvalid) throw error;
-            options.onInvalid({ key: error.tenantKey, error, row });
+            options.onInvalid({ key: error.tenantKey, error, row: keyRows[0] as Row });
           }
         }
         if (page.length > 0) yield page;
         if (rows.length < pageSize) return;
-        // The raw key (not its text) continues the scan, so integer keys compare as integers.
-        after = (rows[rows.length - 1] as Row)[r.key];
         first = false;
       }
     },
@@ -193,6 +216,18 @@ export function createTenantSource(db: SourceDb, config: TenantSourceConfig): Te
       return Number(rows[0]?.count ?? 0);
     },
   };
+}
+
+/** Rows by key text, keys in the order the rows came (rows of one key need not be adjacent under a collation). */
+function groupByKey(rows: readonly Row[], keyColumn: string): Map<string, Row[]> {
+  const groups = new Map<string, Row[]>();
+  for (const row of rows) {
+    const key = keyText(row[keyColumn]);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  return groups;
 }
 
 function keyText(value: unknown): string {

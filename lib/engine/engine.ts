@@ -17,6 +17,7 @@ import { renderTenant } from "../templates/render.ts";
 import { selects } from "../templates/selector.ts";
 import { type AppliedSet, applySet, refOfEntry, sameObject } from "./apply-set.ts";
 import { APPLY_PENDING, pendingEntries } from "./intent.ts";
+import { setsConcerned } from "./invalid-tenant.ts";
 import { type SetOutcome, summarize, type TenantOutcome } from "./outcome.ts";
 import { teardown } from "./teardown.ts";
 
@@ -84,7 +85,7 @@ export class Engine {
     } catch (error) {
       if (!(error instanceof TenantRowError)) throw error;
       // An unreadable row is not a deleted tenant: report it and leave the objects alone.
-      await this.recordInvalid(tenantKey, error.message);
+      await this.recordInvalid(tenantKey, error);
       log.warn("tenant row invalid", { tenantKey, error: error.message });
       return {
         tenantKey,
@@ -382,12 +383,12 @@ export class Engine {
     await upsertStatus(this.deps.db, statuses);
   }
 
-  private async recordInvalid(tenantKey: string, message: string): Promise<void> {
+  private async recordInvalid(tenantKey: string, error: TenantRowError): Promise<void> {
     // The version a rollout holds the tenant on, so the Failed row does not look like a move to the new one.
-    const sets = await this.setsFor(tenantKey);
+    const sets = await setsConcerned(this.deps.db, error, tenantKey, await this.setsFor(tenantKey));
     await upsertStatus(
       this.deps.db,
-      sets.map((set) => this.status(tenantKey, set, null, "Failed", message)),
+      sets.map((set) => this.status(tenantKey, set, null, "Failed", error.message)),
     );
   }
 

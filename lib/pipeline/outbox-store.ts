@@ -17,6 +17,8 @@ export interface OutboxEntry {
   tableName: string;
   /** ISO 8601, UTC. */
   changedAt: string;
+  /** Random per row (migration 006), so the deduplication id stays unique when ids come back. */
+  dedupToken: string;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface OutboxEntry {
  */
 export async function claimUnsent(tx: Queryable, limit: number): Promise<OutboxEntry[]> {
   const { rows } = await tx.query(
-    `SELECT id, tenant_key, operation, table_name, changed_at FROM ${OUTBOX_TABLE}
+    `SELECT id, tenant_key, operation, table_name, changed_at, dedup_token FROM ${OUTBOX_TABLE}
       WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
     [limit],
   );
@@ -36,6 +38,7 @@ export async function claimUnsent(tx: Queryable, limit: number): Promise<OutboxE
     operation: row.operation as OutboxOperation,
     tableName: String(row.table_name),
     changedAt: timeText(row.changed_at),
+    dedupToken: String(row.dedup_token),
   }));
 }
 
@@ -75,8 +78,9 @@ export async function deleteSentBefore(
 
 /**
  * The queue message for an outbox row, or the reason it cannot be one (a key longer than the message allows,
- * an operation written by hand that is not insert/update/delete). The dedup id is the row id: a row sent
- * twice within SQS's 5-minute window (relay crashed between send and mark) is delivered once.
+ * an operation written by hand that is not insert/update/delete). The dedup id is the row's id and token: a
+ * row sent twice within SQS's 5-minute window (relay crashed between send and mark) is delivered once, and a
+ * later row that got an id again (outbox truncated, database restored) is never taken for it.
  */
 export function outboxMessage(entry: OutboxEntry): OutgoingMessage | { invalid: string } {
   const candidate: TenantMessage = {
@@ -90,5 +94,5 @@ export function outboxMessage(entry: OutboxEntry): OutgoingMessage | { invalid: 
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     return { invalid: `outbox row ${entry.id} is not a valid tenant message: ${problems.join("; ")}` };
   }
-  return { message: parsed.data, deduplicationId: `outbox-${entry.id}` };
+  return { message: parsed.data, deduplicationId: `outbox-${entry.id}-${entry.dedupToken}` };
 }

@@ -5,7 +5,7 @@
  * No lost change: a row is marked sent only after SQS accepted its message, in the transaction that locked
  * it; rows SQS refused, and every row of a batch whose transaction failed, stay unsent for the next run.
  * No harmful duplicate: concurrent relays lock disjoint rows (SKIP LOCKED); a row re-sent after a crash
- * between send and commit carries the same dedup id (`outbox-<id>`) and SQS drops it within 5 minutes; past
+ * between send and commit carries the same dedup id (`outbox-<id>-<token>`) and SQS drops it within 5 minutes; past
  * that the consumer re-reads the row anyway, so a duplicate only costs one idempotent reconcile.
  * Order: each batch is sent in id order, so one tenant's messages keep their order within a run. Concurrent
  * relays can interleave a tenant's messages across batches; harmless, since a message only says "tenant K may

@@ -85,7 +85,7 @@ describe.each(DIALECTS)("outbox relay (%s)", (dialect) => {
     queueUrl = await queues.create("relay");
   });
 
-  it("sends in order with the tenant as group and the outbox id as dedup id, then marks rows sent", async () => {
+  it("sends in order with the tenant as group and the outbox row's id and token as dedup id, then marks rows sent", async () => {
     await f.db.query(tenantsSql(["a", "b"]));
     await f.db.query("UPDATE tenants SET plan = 'pro' WHERE id = 'a'");
     await f.db.query("DELETE FROM tenants WHERE id = 'b'");
@@ -102,7 +102,7 @@ describe.each(DIALECTS)("outbox relay (%s)", (dialect) => {
       received
         .filter((m) => m.Attributes?.MessageGroupId === tenant)
         .map((m) => [parseTenantMessage(m.Body as string).reason, m.Attributes?.MessageDeduplicationId]);
-    const dedup = (index: number) => `outbox-${rows[index]?.id}`;
+    const dedup = (index: number) => `outbox-${rows[index]?.id}-${rows[index]?.dedup_token}`;
     // Rows: 0 insert a, 1 insert b (order of one multi-row insert), 2 update a, 3 delete b.
     const a = rows.findIndex((row) => row.tenant_key === "a" && row.operation === "insert");
     const b = rows.findIndex((row) => row.tenant_key === "b" && row.operation === "insert");
@@ -197,7 +197,7 @@ describe.each(DIALECTS)("outbox relay (%s)", (dialect) => {
     expect(rows.every((row) => row.sent_at !== null)).toBe(true);
     const received = await drain(sqs, queueUrl, 200);
     expect(received.map((m) => m.Attributes?.MessageDeduplicationId).sort()).toEqual(
-      rows.map((row) => `outbox-${row.id}`).sort(),
+      rows.map((row) => `outbox-${row.id}-${row.dedup_token}`).sort(),
     );
   });
 

@@ -14,6 +14,7 @@ export interface OutboxRow {
   table_name: string;
   changed_at: string;
   sent_at: string | null;
+  dedup_token: string;
 }
 
 export interface OutboxFixture {
@@ -50,7 +51,7 @@ export async function outboxFixture(dialect: Dialect, prefix: string): Promise<O
 
 export async function readOutbox(db: Database): Promise<OutboxRow[]> {
   const { rows } = await db.query<OutboxRow>(
-    "SELECT id, tenant_key, operation, table_name, changed_at, sent_at FROM tenant_sync_outbox ORDER BY id",
+    "SELECT id, tenant_key, operation, table_name, changed_at, sent_at, dedup_token FROM tenant_sync_outbox ORDER BY id",
   );
   return rows.map((row) => ({ ...row, id: String(row.id) }));
 }
