@@ -9,6 +9,7 @@ import type { TenantRender } from "../templates/render.ts";
 import { runDag } from "./dag-runner.ts";
 import { finalizeObject } from "./desired.ts";
 import { APPLY_PENDING } from "./intent.ts";
+import type { NamespaceGuard } from "./namespace-guard.ts";
 import type { ResourceOutcome } from "./outcome.ts";
 
 export interface ApplySetInput {
@@ -20,6 +21,8 @@ export interface ApplySetInput {
   skipUnchanged: boolean;
   dryRun: boolean;
   concurrency: number;
+  /** Shared by the sets of one reconcile: no object is created in another tenant's namespace. */
+  namespaces: NamespaceGuard;
 }
 
 export interface AppliedSet {
@@ -99,6 +102,7 @@ export async function applySet(input: ApplySetInput): Promise<AppliedSet> {
       unchanged: known && previous?.contentHash === desired.hash,
       skipUnchanged: input.skipUnchanged,
       dryRun: input.dryRun,
+      namespaces: input.namespaces,
     });
     if (applied.state === "conflicted") {
       outcomes.set(resourceId, {
@@ -111,6 +115,7 @@ export async function applySet(input: ApplySetInput): Promise<AppliedSet> {
       return "conflicted" as const;
     }
     if (applied.state === "failed") return fail(resourceId, applied.message, applied.transient);
+    if (ref.kind === "Namespace" && ref.apiVersion === "v1") input.namespaces.applied(ref.name);
     if (applied.live.metadata?.deletionTimestamp && !input.dryRun) {
       // Still being deleted (e.g. a Namespace terminating from a teardown just before): what is applied now
       // would vanish with it, so retry once it is gone rather than report Ready.

@@ -18,6 +18,7 @@ import { selects } from "../templates/selector.ts";
 import { type AppliedSet, applySet, refOfEntry, sameObject } from "./apply-set.ts";
 import { APPLY_PENDING, pendingEntries } from "./intent.ts";
 import { setsConcerned } from "./invalid-tenant.ts";
+import { NamespaceGuard } from "./namespace-guard.ts";
 import { type SetOutcome, summarize, type TenantOutcome } from "./outcome.ts";
 import { teardown } from "./teardown.ts";
 
@@ -155,6 +156,7 @@ export class Engine {
         .get(set.name)
         ?.resources.some((r) => r.ok && r.object.kind === "Namespace" && !r.object.apiVersion.includes("/"));
     const stages = [selected.filter(createsNamespace), selected.filter((set) => !createsNamespace(set))];
+    let namespaces: NamespaceGuard | undefined;
     for (const stage of stages) {
       await Promise.all(
         stage.map(async (set) => {
@@ -171,6 +173,7 @@ export class Engine {
             return;
           }
           const render = renders.get(set.name) as ReturnType<typeof renderTenant>;
+          namespaces ??= new NamespaceGuard(client, record.key);
           const result = await applySet({
             client,
             set,
@@ -179,6 +182,7 @@ export class Engine {
             skipUnchanged: options.skipUnchanged ?? true,
             dryRun: false,
             concurrency: this.concurrency,
+            namespaces,
           });
           applied.set(set.name, result);
           const { phase, message } = summarize(result.resources);

@@ -29,6 +29,8 @@ export interface ApplyContext {
   /** Skip the apply of unchanged objects (no writes in steady state); repairs pass false. */
   skipUnchanged: boolean;
   dryRun?: boolean;
+  /** Why this tenant may not create objects in a namespace (another tenant's), checked before a create. */
+  namespaces?: { refusal(namespace: string): Promise<string | undefined> };
 }
 
 // Fields in ignoreFields are handed at creation to a second manager, so our manager never owns them and
@@ -106,12 +108,18 @@ export async function applyObject(
         readopted = claimed.readopted;
       }
     }
+    const creating = !context.known && !existing;
+    const namespace = desired.metadata.namespace;
+    if (creating && namespace !== undefined && context.namespaces) {
+      const refusal = await context.namespaces.refusal(namespace);
+      if (refusal)
+        return { state: "failed", message: `${describeRef(refOf(desired))}: ${refusal}`, transient: false };
+    }
     if (existing && (policy.creation === "Once" || skip)) {
       return { state: "applied", live: existing, wrote: readopted, created: false };
     }
     const force = policy.conflict === "Force";
     const dryRun = context.dryRun ?? false;
-    const creating = !context.known && !existing;
     if (creating && policy.ignoreFields.length > 0 && !dryRun) {
       await client.apply(desired, { force, dryRun });
       await client.apply(onlyPaths(desired, policy.ignoreFields) as KubeObject, {
