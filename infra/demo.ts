@@ -1,12 +1,14 @@
-import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, DeleteQueueCommand } from "@aws-sdk/client-sqs";
 import { AppsV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { Command } from "commander";
 import pg from "pg";
-import { type Database, openDatabase } from "../lib/db/database.ts";
+import { loadRuntimeConfig } from "../lib/config.ts";
+import type { Database } from "../lib/db/database.ts";
 import { migrate } from "../lib/db/migrate.ts";
 import { readStatus } from "../lib/db/status-store.ts";
 import { createLog } from "../lib/log.ts";
 import { installTriggers } from "../lib/pipeline/triggers.ts";
+import { RuntimeParts } from "../lib/runtime/parts.ts";
 import { localFunctionEnv } from "./dev/local-env.ts";
 import { EXAMPLE_TENANTS_DDL, exampleTenant } from "./example/tenants.ts";
 import { loadStackConfig } from "./stack/config.ts";
@@ -72,8 +74,13 @@ const program = new Command("demo")
     const { LocalRunner } = await import("./dev/runner.ts");
     const base = localFunctionEnv("postgres");
     const databaseUrl = await freshDatabase(base.TENANT_SYNC_DATABASE_URL as string);
-    const sqs = new SQSClient({});
-    const { QueueUrl } = await sqs.send(
+    const log = createLog("tenant-sync-demo");
+    // The demo's own database pool and SQS client, opened where the functions' are.
+    const parts = new RuntimeParts(
+      loadRuntimeConfig({ ...base, TENANT_SYNC_DATABASE_URL: databaseUrl }),
+      log,
+    );
+    const { QueueUrl } = await parts.sqs.send(
       new CreateQueueCommand({
         QueueName: `tenant-sync-demo-${Date.now()}.fifo`,
         Attributes: { FifoQueue: "true" },
@@ -84,13 +91,13 @@ const program = new Command("demo")
       TENANT_SYNC_DATABASE_URL: databaseUrl,
       TENANT_SYNC_QUEUE_URL: QueueUrl,
     };
-    const db = openDatabase(databaseUrl);
+    const db = parts.db;
     // Looking around uses KUBECONFIG, the tenant-sync identity (the shipped RBAC lets it read what it manages).
     const kubeconfig = new KubeConfig();
     kubeconfig.loadFromFile(env.KUBECONFIG as string);
     const core = kubeconfig.makeApiClient(CoreV1Api);
     const apps = kubeconfig.makeApiClient(AppsV1Api);
-    const runner = new LocalRunner({ env, log: createLog("tenant-sync-demo") });
+    const runner = new LocalRunner({ env, log });
     // The simulator plays kubelet, writing Deployment status: that takes the admin identity, never tenant-sync's.
     const admin = new KubeConfig();
     admin.loadFromFile(stackInfo(loadStackConfig()).adminKubeconfigPath);
@@ -186,9 +193,8 @@ Done in ${((Date.now() - started) / 1000).toFixed(1)} s. To look around, run \`n
     } finally {
       await runner.stop();
       simulator.stop();
-      await db.close();
-      await sqs.send(new DeleteQueueCommand({ QueueUrl })).catch(() => {});
-      sqs.destroy();
+      await parts.sqs.send(new DeleteQueueCommand({ QueueUrl })).catch(() => {});
+      await parts.close();
       if (!options.keep) {
         const stopped = await down(loadStackConfig());
         say(

@@ -1,9 +1,8 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
-import { loadRuntimeConfig } from "../../lib/config.ts";
 import { createLog } from "../../lib/log.ts";
-import { handleRolloutRequest, parseRolloutRequest, type RolloutResult } from "../../lib/rollout/request.ts";
-import { createRuntime, lazyRuntime } from "../../lib/runtime/runtime.ts";
+import * as rollout from "../../lib/rollout/request.ts";
+import { requestParser, runtimeFromEnv, runtimePart } from "../../lib/runtime/lambda.ts";
 
 const log = createLog("tenant-sync-rollout");
 
@@ -12,13 +11,12 @@ const log = createLog("tenant-sync-rollout");
  * `start`, `pause`, `resume` and `status` (with `"set"`) are invoked by a person.
  */
 export function createRolloutHandler(env: NodeJS.ProcessEnv = process.env) {
-  const runtime = lazyRuntime(() => createRuntime(loadRuntimeConfig(env), log));
-  return middy<unknown, RolloutResult>()
+  const runtime = runtimePart(() => runtimeFromEnv(env, log));
+  return middy<unknown, rollout.RolloutResult>()
+    .use(requestParser(rollout.rolloutRequestSchema, rollout.parseRolloutRequest))
     .use(injectLambdaContext(log))
-    .handler(
-      async (event: unknown): Promise<RolloutResult> =>
-        handleRolloutRequest(await runtime(), parseRolloutRequest(event)),
-    );
+    .use(runtime)
+    .handler((request, context) => rollout.handleRolloutRequest(runtime.of(context), request));
 }
 
 export const handler = createRolloutHandler();

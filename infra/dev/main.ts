@@ -1,9 +1,10 @@
 import { KubeConfig } from "@kubernetes/client-node";
 import { Command } from "commander";
-import { openDatabase } from "../../lib/db/database.ts";
+import { loadRuntimeConfig } from "../../lib/config.ts";
 import { migrate } from "../../lib/db/migrate.ts";
 import { createLog } from "../../lib/log.ts";
 import { installTriggers } from "../../lib/pipeline/triggers.ts";
+import { RuntimeParts } from "../../lib/runtime/parts.ts";
 import { EXAMPLE_TENANTS_DDL } from "../example/tenants.ts";
 import { loadStackConfig } from "../stack/config.ts";
 import { stackInfo } from "../stack/stack-info.ts";
@@ -18,11 +19,12 @@ const program = new Command("dev")
   .action(async (options: { mysql?: boolean; simulateWorkloads: boolean }) => {
     const log = createLog("tenant-sync-dev");
     const env = localFunctionEnv(options.mysql ? "mysql" : "postgres");
-    const db = openDatabase(env.TENANT_SYNC_DATABASE_URL as string);
+    const parts = new RuntimeParts(loadRuntimeConfig(env), log);
+    const db = parts.db;
     await migrate(db);
     await db.query(EXAMPLE_TENANTS_DDL[db.dialect]);
     await installTriggers(db, { table: "tenants", keyColumn: "id" });
-    await db.close();
+    await parts.close();
     const runner = new LocalRunner({ env, log });
     await runner.start();
     // One simulator per local cluster, so tenants routed to either become Ready. It plays kubelet (writes

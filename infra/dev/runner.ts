@@ -1,9 +1,9 @@
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { createRelayHandler } from "../../functions/relay/handler.ts";
 import { createSyncHandler } from "../../functions/sync/handler.ts";
 import { loadRuntimeConfig } from "../../lib/config.ts";
 import type { Log } from "../../lib/log.ts";
 import { OutboxListener } from "../../lib/pipeline/outbox-listener.ts";
+import { RuntimeParts } from "../../lib/runtime/parts.ts";
 import { CoalescedTask } from "./coalesced-task.ts";
 import { lambdaContext } from "./lambda-context.ts";
 import { SqsPoller } from "./sqs-poller.ts";
@@ -27,7 +27,8 @@ export interface LocalRunnerOptions {
  */
 export class LocalRunner {
   private readonly options: LocalRunnerOptions;
-  private readonly sqs = new SQSClient({});
+  // The poller's SQS client; the handlers open their own parts, as each Lambda function does.
+  private readonly parts: RuntimeParts;
   private readonly relay: CoalescedTask;
   private readonly poller: SqsPoller;
   private listener: OutboxListener | undefined;
@@ -37,13 +38,14 @@ export class LocalRunner {
     this.options = options;
     const config = loadRuntimeConfig(options.env);
     if (!config.queueUrl) throw new Error("TENANT_SYNC_QUEUE_URL must be set for the local runner");
+    this.parts = new RuntimeParts(config, options.log);
     const relayHandler = createRelayHandler(options.env);
     const syncHandler = createSyncHandler(options.env);
     const onError = (what: string) => (error: Error) =>
       options.log.error(`${what} failed`, { error: error.message });
     this.relay = new CoalescedTask(() => relayHandler({}, lambdaContext("relay", 60_000)), onError("relay"));
     this.poller = new SqsPoller({
-      sqs: this.sqs,
+      sqs: this.parts.sqs,
       queueUrl: config.queueUrl,
       handler: (event) => syncHandler(event, lambdaContext("sync", 300_000)),
       onError: onError("sync"),
@@ -81,6 +83,6 @@ export class LocalRunner {
     await this.listener?.stop();
     await this.poller.stop();
     await this.relay.idle();
-    this.sqs.destroy();
+    await this.parts.close();
   }
 }

@@ -1,6 +1,7 @@
 import type { RuntimeConfig } from "../config.ts";
-import { type Database, openDatabase } from "../db/database.ts";
-import { createTenantSource, type TenantSource } from "../db/source.ts";
+import type { Database } from "../db/database.ts";
+import type { TenantSource } from "../db/source.ts";
+import { RuntimeParts } from "../runtime/parts.ts";
 import { createRuntime, type Runtime } from "../runtime/runtime.ts";
 import { explainDatabaseError } from "./db-errors.ts";
 import { cliConfig, type EnvironmentOptions } from "./environment.ts";
@@ -29,12 +30,12 @@ export async function withDatabase<T>(
   fn: (db: Database, source: TenantSource, config: RuntimeConfig) => Promise<T>,
 ): Promise<T> {
   const config = cliConfig(options);
-  const db = openDatabase(config.databaseUrl, { poolSize: config.dbPoolSize });
+  const parts = new RuntimeParts(config, cliLog(process.stderr, false));
   try {
-    return await fn(db, createTenantSource(db, config.source), config);
+    return await fn(parts.db, parts.source, config);
   } catch (error) {
-    throw explainDatabaseError(error, db.location);
+    throw explainDatabaseError(error, parts.db.location);
   } finally {
-    await db.close();
+    await parts.close();
   }
 }

@@ -1,7 +1,8 @@
 import { z } from "zod";
+import type { TenantSource } from "../db/source.ts";
+import type { ReconcileOptions } from "../engine/engine.ts";
 import type { TenantOutcome } from "../engine/outcome.ts";
-import { sendTenantMessages } from "../queue/send.ts";
-import type { Runtime } from "../runtime/runtime.ts";
+import type { TenantQueue } from "../queue/tenant-queue.ts";
 
 export const resyncRequestSchema = z.union([
   z.strictObject({ tenant: z.string().min(1).max(255) }),
@@ -12,6 +13,14 @@ export type ResyncRequest = z.infer<typeof resyncRequestSchema>;
 export type ResyncResult =
   | { tenant: string; outcome: TenantOutcome }
   | { all: true; enqueued: number; failed: number; invalidRows: number };
+
+/** What a resync uses: an engine to reconcile one tenant, the tenants to page through, and the queue. */
+export interface ResyncPorts {
+  engine: { reconcile(tenantKey: string, options: ReconcileOptions): Promise<TenantOutcome> };
+  source: Pick<TenantSource, "pageTenants">;
+  /** Undefined when the deployment has no queue: then only one tenant can be resynced. */
+  queue: TenantQueue | undefined;
+}
 
 export function parseResyncRequest(event: unknown): ResyncRequest {
   const parsed = resyncRequestSchema.safeParse(event);
@@ -28,23 +37,21 @@ export function parseResyncRequest(event: unknown): ResyncRequest {
  * unchanged (that is what a person asking for a resync wants). All tenants are enqueued instead, so the
  * work spreads over the sync consumers.
  */
-export async function resync(runtime: Runtime, request: ResyncRequest): Promise<ResyncResult> {
+export async function resync(ports: ResyncPorts, request: ResyncRequest): Promise<ResyncResult> {
   if ("tenant" in request) {
     return {
       tenant: request.tenant,
-      outcome: await runtime.engine.reconcile(request.tenant, { skipUnchanged: false }),
+      outcome: await ports.engine.reconcile(request.tenant, { skipUnchanged: false }),
     };
   }
-  const queueUrl = runtime.config.queueUrl;
-  if (!queueUrl) throw new Error("TENANT_SYNC_QUEUE_URL is not set: resync of all tenants needs the queue");
+  const queue = ports.queue;
+  if (!queue) throw new Error("TENANT_SYNC_QUEUE_URL is not set: resync of all tenants needs the queue");
   const at = new Date().toISOString();
   let enqueued = 0;
   let failed = 0;
   let invalidRows = 0;
-  for await (const page of runtime.source.pageTenants({ pageSize: 500, onInvalid: () => invalidRows++ })) {
-    const sent = await sendTenantMessages(
-      runtime.sqs,
-      queueUrl,
+  for await (const page of ports.source.pageTenants({ pageSize: 500, onInvalid: () => invalidRows++ })) {
+    const sent = await queue.send(
       page.map((tenant) => ({
         message: { tenant: tenant.key, reason: "resync", at },
         deduplicationId: `resync-${at}-${tenant.key}`,

@@ -1,9 +1,13 @@
 /**
  * The rollout function's requests ({"action": "start" | "step" | "pause" | "resume" | "status", ...}),
- * carried out on a runtime. The schedule sends {"action": "step"}; a person sends the others.
+ * carried out on the ports a runtime gives. The schedule sends {"action": "step"}; a person sends the others.
  */
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { z } from "zod";
-import type { Runtime } from "../runtime/runtime.ts";
+import type { RuntimeConfig } from "../config.ts";
+import type { Queryable } from "../db/queryable.ts";
+import type { Log } from "../log.ts";
+import type { TemplateSet } from "../templates/model.ts";
 import { pauseRollout, resumeRollout, startRollout } from "./control.ts";
 import type { RolloutSummary } from "./model.ts";
 import {
@@ -37,6 +41,15 @@ export interface RolloutResult {
   rollouts: RolloutSummary[];
 }
 
+/** What a rollout request uses: the database, the sets this deployment ships and the queue it admits tenants to. */
+export interface RolloutPorts {
+  db: Queryable;
+  sets: readonly TemplateSet[];
+  sqs: SQSClient;
+  config: Pick<RuntimeConfig, "queueUrl">;
+  log: Log;
+}
+
 export function parseRolloutRequest(event: unknown): RolloutRequest {
   const parsed = rolloutRequestSchema.safeParse(event);
   if (!parsed.success) {
@@ -53,16 +66,16 @@ export function parseRolloutRequest(event: unknown): RolloutRequest {
 }
 
 export async function handleRolloutRequest(
-  runtime: Runtime,
+  ports: RolloutPorts,
   request: RolloutRequest,
 ): Promise<RolloutResult> {
-  const { db } = runtime;
+  const { db } = ports;
   // This deployment's versions must be on record before a rollout can keep tenants on them.
-  await recordTemplateVersions(db, runtime.sets);
-  const deployedVersions = new Map(runtime.sets.map((set) => [set.name, set.version]));
+  await recordTemplateVersions(db, ports.sets);
+  const deployedVersions = new Map(ports.sets.map((set) => [set.name, set.version]));
   const step = (id: number, set: string) =>
-    rolloutStep(db, runtime.sqs, queueUrl(runtime), id, {
-      log: runtime.log,
+    rolloutStep(db, ports.sqs, queueUrl(ports), id, {
+      log: ports.log,
       ...(deployedVersions.has(set) ? { deployedVersion: deployedVersions.get(set) } : {}),
     });
 
@@ -96,21 +109,21 @@ export async function handleRolloutRequest(
     case "step": {
       if (request.set === undefined) {
         return {
-          rollouts: await stepRunningRollouts(db, runtime.sqs, queueUrl(runtime), {
+          rollouts: await stepRunningRollouts(db, ports.sqs, queueUrl(ports), {
             deployedVersions,
-            log: runtime.log,
+            log: ports.log,
           }),
         };
       }
-      const rollout = await activeOf(runtime, request.set);
+      const rollout = await activeOf(ports, request.set);
       return { rollouts: [await step(rollout.id, rollout.templateSet)] };
     }
     case "pause": {
-      const rollout = await pauseRollout(db, (await activeOf(runtime, required(request.set, "pause"))).id);
+      const rollout = await pauseRollout(db, (await activeOf(ports, required(request.set, "pause"))).id);
       return { rollouts: [await rolloutStatus(db, rollout.id)] };
     }
     case "resume": {
-      const active = await activeOf(runtime, required(request.set, "resume"));
+      const active = await activeOf(ports, required(request.set, "resume"));
       await resumeRollout(db, active.id, {
         ...(request.waveSize === undefined ? {} : { waveSize: request.waveSize }),
         ...(request.failureThreshold === undefined ? {} : { failureThreshold: request.failureThreshold }),
@@ -133,8 +146,8 @@ function required(set: string | undefined, action: string): string {
   return set;
 }
 
-async function activeOf(runtime: Runtime, set: string) {
-  const rollout = await readActiveRollout(runtime.db, set);
+async function activeOf(ports: RolloutPorts, set: string) {
+  const rollout = await readActiveRollout(ports.db, set);
   if (!rollout) {
     throw new Error(
       `template set ${JSON.stringify(set)} has no unfinished rollout (see {"action": "status"})`,
@@ -143,8 +156,8 @@ async function activeOf(runtime: Runtime, set: string) {
   return rollout;
 }
 
-function queueUrl(runtime: Runtime): string {
-  const url = runtime.config.queueUrl;
+function queueUrl(ports: RolloutPorts): string {
+  const url = ports.config.queueUrl;
   if (!url) throw new Error("TENANT_SYNC_QUEUE_URL is not set: a rollout enqueues the tenants it admits");
   return url;
 }

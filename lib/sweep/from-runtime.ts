@@ -1,20 +1,31 @@
-import { RolloutVersions } from "../rollout/version-resolver.ts";
-import type { Runtime } from "../runtime/runtime.ts";
-import { Sweeper } from "./sweep.ts";
+import type { RuntimeConfig } from "../config.ts";
+import type { VersionResolver } from "../engine/engine.ts";
+import { type SweepDeps, Sweeper } from "./sweep.ts";
 
-/** A Sweeper on a function's runtime: its database, source, templates, clusters, engine and queue. */
-export function sweeperFor(runtime: Runtime): Sweeper {
+/**
+ * What a sweep uses of the process that runs it (a runtime has this shape): its database, source, templates,
+ * clusters and engine, the engine's version resolver, and the queue repairs fan out to.
+ */
+export interface SweeperPorts extends Pick<SweepDeps, "db" | "source" | "sets" | "clusters" | "log"> {
+  engine: NonNullable<SweepDeps["engine"]>;
+  sqs: NonNullable<SweepDeps["sqs"]>;
+  versions: VersionResolver;
+  config: Pick<RuntimeConfig, "queueUrl">;
+}
+
+/** A Sweeper on a function's ports. */
+export function sweeperFor(ports: SweeperPorts): Sweeper {
   return new Sweeper({
-    db: runtime.db,
-    source: runtime.source,
-    sets: runtime.sets,
-    clusters: runtime.clusters,
-    log: runtime.log,
-    engine: runtime.engine,
-    // As the runtime's engine has it: a tenant a rollout keeps on an older set version is neither drifted
-    // nor an owner of orphans because the new version renders differently.
-    versionResolver: new RolloutVersions({ db: runtime.db, log: runtime.log }),
-    sqs: runtime.sqs,
-    ...(runtime.config.queueUrl ? { queueUrl: runtime.config.queueUrl } : {}),
+    db: ports.db,
+    source: ports.source,
+    sets: ports.sets,
+    clusters: ports.clusters,
+    log: ports.log,
+    engine: ports.engine,
+    // The engine's own: a tenant a rollout keeps on an older set version is neither drifted nor an owner of
+    // orphans because the new version renders differently.
+    versionResolver: ports.versions,
+    sqs: ports.sqs,
+    ...(ports.config.queueUrl ? { queueUrl: ports.config.queueUrl } : {}),
   });
 }

@@ -1,9 +1,9 @@
 import { loadRuntimeConfig, runtimeConfigProblems } from "../../config.ts";
-import { openDatabase } from "../../db/database.ts";
-import { createTenantSource } from "../../db/source.ts";
+import { RuntimeParts } from "../../runtime/parts.ts";
 import { type LoadProblem, TemplateSetError } from "../../templates/load-problem.ts";
 import { loadTemplateSets } from "../../templates/loader.ts";
 import type { TemplateSet } from "../../templates/model.ts";
+import { cliLog } from "../log.ts";
 
 export interface ValidationInput {
   templatesDir: string;
@@ -62,14 +62,12 @@ function checkEnvironment(env: NodeJS.ProcessEnv): LoadProblem[] {
 
 /** The tenants table and its configured columns exist, and the migrations have created the status table. */
 async function checkDatabase(env: NodeJS.ProcessEnv): Promise<LoadProblem[]> {
-  const config = loadRuntimeConfig(env);
-  const db = openDatabase(config.databaseUrl, { poolSize: 1 });
+  const parts = new RuntimeParts({ ...loadRuntimeConfig(env), dbPoolSize: 1 }, cliLog(process.stderr, false));
+  const db = parts.db;
   const problems: LoadProblem[] = [];
   const problem = (message: string) => problems.push({ file: DATABASE, line: undefined, message });
   try {
-    await createTenantSource(db, config.source)
-      .countTenants()
-      .catch((error: Error) => problem(error.message));
+    await parts.source.countTenants().catch((error: Error) => problem(error.message));
     await db
       .query("SELECT COUNT(*) AS count FROM tenant_sync_status")
       .catch((error: Error) =>
@@ -78,7 +76,7 @@ async function checkDatabase(env: NodeJS.ProcessEnv): Promise<LoadProblem[]> {
         ),
       );
   } finally {
-    await db.close();
+    await parts.close();
   }
   return problems;
 }

@@ -11,7 +11,8 @@ import { lambdaContext } from "../../../infra/dev/lambda-context.ts";
 import type { RuntimeConfig } from "../../../lib/config.ts";
 import { createLog } from "../../../lib/log.ts";
 import { OutboxListener } from "../../../lib/pipeline/outbox-listener.ts";
-import { openRelayResources, type RelayResources } from "../../../lib/pipeline/relay-cycle.ts";
+import type { RelayResources } from "../../../lib/pipeline/relay-cycle.ts";
+import { openRelayResources } from "../../../lib/runtime/relay.ts";
 import { ArmedFaults, dieNow } from "./self-kill.ts";
 
 const log = createLog("tenant-sync-fault-relay");
