@@ -2,6 +2,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { DEFAULT_SECRET_PREFIX } from "./clusters/secret-name.ts";
+import { issueLines, parseConfig } from "./config-parse.ts";
+import { ConfigError } from "./errors.ts";
+
+// Callers have always imported ConfigError from here; it lives with the other errors in lib/errors.ts.
+export { ConfigError };
 
 const identifier = z
   .string()
@@ -47,28 +52,14 @@ export function defaultTemplatesDir(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "templates");
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
-
 /** Every problem with the environment, one `VARIABLE: message` each (none when it is valid). */
 export function runtimeConfigProblems(env: NodeJS.ProcessEnv = process.env): string[] {
   const parsed = schema.safeParse(env);
-  return parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  return parsed.success ? [] : issueLines(parsed.error);
 }
 
 export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
-  }
-  const e = parsed.data;
+  const e = parseConfig(schema, env, "configuration");
   return {
     databaseUrl: e.TENANT_SYNC_DATABASE_URL,
     source: {
@@ -85,4 +76,15 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
     concurrency: e.TENANT_SYNC_CONCURRENCY,
     dbPoolSize: e.TENANT_SYNC_DB_POOL_SIZE,
   };
+}
+
+/**
+ * The queue URL, for a caller that cannot work without it; `use` says what the queue is for. The one check
+ * of TENANT_SYNC_QUEUE_URL, so every function reports it missing alike.
+ */
+export function requireQueueUrl(config: { queueUrl?: string | undefined }, use: string): string {
+  if (config.queueUrl) return config.queueUrl;
+  throw new ConfigError(`invalid configuration: TENANT_SYNC_QUEUE_URL is not set (${use})`, {
+    field: "TENANT_SYNC_QUEUE_URL",
+  });
 }

@@ -1,3 +1,4 @@
+import { TenantSyncError } from "../errors.ts";
 /**
  * What every command's exit code means, so scripts can branch on it (documented in docs/cli.md). When
  * several apply, the lowest non-zero one wins: an error hides problems, problems hide differences.
@@ -22,7 +23,7 @@ export function worstExit(...codes: readonly ExitCode[]): ExitCode {
 }
 
 /** A failure a person can fix from its message alone: printed as is, without a stack trace. */
-export class CliError extends Error {
+export class CliError extends TenantSyncError {
   readonly exitCode: ExitCode;
 
   constructor(message: string, exitCode: ExitCode = EXIT.error) {

@@ -1,5 +1,6 @@
 import { createHash, createHmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { TenantSyncError } from "../errors.ts";
 
 /**
  * EKS IAM authentication without the `aws` CLI: the token `aws eks get-token` prints is a presigned STS
@@ -42,7 +43,7 @@ export interface EksToken {
 }
 
 /** Why no token could be made; names the cluster and region, never credentials. */
-export class EksTokenError extends Error {
+export class EksTokenError extends TenantSyncError {
   constructor(message: string) {
     super(message);
     this.name = "EksTokenError";

@@ -1,4 +1,5 @@
 import { KubeConfig, type User } from "@kubernetes/client-node";
+import { TenantSyncError } from "../errors.ts";
 import type { EksTokenRequest } from "./eks-token.ts";
 
 /**
@@ -10,7 +11,7 @@ import type { EksTokenRequest } from "./eks-token.ts";
 export type UserAuth = { kind: "static" } | { kind: "eks"; userName: string; request: EksTokenRequest };
 
 /** A kubeconfig user tenant-sync cannot authenticate as. The message names the user and command only. */
-export class KubeconfigAuthError extends Error {
+export class KubeconfigAuthError extends TenantSyncError {
   constructor(message: string) {
     super(message);
     this.name = "KubeconfigAuthError";

@@ -7,6 +7,7 @@ import {
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { KubeConfig } from "@kubernetes/client-node";
+import { TenantSyncError } from "../errors.ts";
 import { EksTokenError, EksTokenSource } from "./eks-token.ts";
 import { type UserAuth, userAuthOf, withBearerToken } from "./kubeconfig-auth.ts";
 import { clusterSecretName, DEFAULT_SECRET_PREFIX } from "./secret-name.ts";
@@ -95,28 +96,34 @@ export class KubeconfigStore {
         (result.SecretBinary ? Buffer.from(result.SecretBinary).toString("utf8") : undefined);
     } catch (error) {
       if (error instanceof ResourceNotFoundException) {
-        throw new Error(`cluster ${cluster}: no kubeconfig secret named ${secretId} in Secrets Manager`);
+        throw new TenantSyncError(
+          `cluster ${cluster}: no kubeconfig secret named ${secretId} in Secrets Manager`,
+        );
       }
-      throw new Error(`cluster ${cluster}: reading secret ${secretId} failed: ${(error as Error).name}`);
+      throw new TenantSyncError(
+        `cluster ${cluster}: reading secret ${secretId} failed: ${(error as Error).name}`,
+      );
     }
-    if (!text) throw new Error(`cluster ${cluster}: secret ${secretId} is empty`);
+    if (!text) throw new TenantSyncError(`cluster ${cluster}: secret ${secretId} is empty`);
     const config = new KubeConfig();
     try {
       config.loadFromString(text);
     } catch {
       // The parser's message may quote the secret's content, so it is not passed on.
-      throw new Error(
+      throw new TenantSyncError(
         `cluster ${cluster}: secret ${secretId} does not hold a valid kubeconfig (YAML or JSON)`,
       );
     }
     if (!config.getCurrentCluster()) {
-      throw new Error(`cluster ${cluster}: kubeconfig in ${secretId} has no current-context cluster`);
+      throw new TenantSyncError(
+        `cluster ${cluster}: kubeconfig in ${secretId} has no current-context cluster`,
+      );
     }
     let auth: UserAuth;
     try {
       auth = userAuthOf(config, this.env);
     } catch (error) {
-      throw new Error(`cluster ${cluster}: kubeconfig in ${secretId}: ${(error as Error).message}`);
+      throw new TenantSyncError(`cluster ${cluster}: kubeconfig in ${secretId}: ${(error as Error).message}`);
     }
     const fetchedAt = this.now();
     const entry: Cached = {
@@ -146,7 +153,7 @@ export class KubeconfigStore {
           error instanceof EksTokenError
             ? error.message
             : `making an EKS token failed (${(error as Error)?.name ?? "error"})`;
-        throw new Error(`cluster ${cluster}: ${reason}`);
+        throw new TenantSyncError(`cluster ${cluster}: ${reason}`);
       }
       entry = {
         ...entry,

@@ -1,3 +1,4 @@
+import { TenantSyncError } from "../errors.ts";
 import type { Dialect } from "./dialect.ts";
 
 /** A database URL taken apart once, so the password is only ever in `password` and never in messages. */
@@ -24,7 +25,7 @@ export function parseDatabaseUrl(url: string): ConnectionTarget {
     parsed = new URL(url);
   } catch {
     // Node's own error carries the whole input (password included) in `input`: never rethrow it.
-    throw new Error(
+    throw new TenantSyncError(
       "database URL is not a valid URL; expected postgres://user:password@host:port/database " +
         "or mysql://user:password@host:port/database (percent-encode special characters in the password)",
     );
@@ -34,12 +35,12 @@ export function parseDatabaseUrl(url: string): ConnectionTarget {
   if (parsed.password) parsed.password = "***";
   const redacted = parsed.toString();
   if (!dialect) {
-    throw new Error(
+    throw new TenantSyncError(
       `database URL ${redacted} has the unsupported scheme "${parsed.protocol}"; ` +
         "use postgres://, postgresql://, mysql:// or mariadb://",
     );
   }
-  if (!parsed.hostname) throw new Error(`database URL ${redacted} names no host`);
+  if (!parsed.hostname) throw new TenantSyncError(`database URL ${redacted} names no host`);
   // pg reads postgres: and postgresql:, mysql2 only mysql:; MariaDB speaks the MySQL protocol.
   const rest = url.slice(url.indexOf(":"));
   return { dialect, driverUrl: `${dialect === "mysql" ? "mysql" : "postgresql"}${rest}`, redacted, password };

@@ -1,3 +1,4 @@
+import { TenantSyncError } from "../errors.ts";
 import { parseDatabaseUrl } from "./connection-url.ts";
 import { MysqlDatabase } from "./mysql-database.ts";
 import { PostgresDatabase } from "./postgres-database.ts";
@@ -22,7 +23,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   const target = parseDatabaseUrl(url);
   const poolSize = options.poolSize ?? 4;
   if (!Number.isInteger(poolSize) || poolSize < 1) {
-    throw new Error(`poolSize for ${target.redacted} must be a positive integer, got ${poolSize}`);
+    throw new TenantSyncError(`poolSize for ${target.redacted} must be a positive integer, got ${poolSize}`);
   }
   return target.dialect === "postgres"
     ? new PostgresDatabase(target, options)

@@ -1,3 +1,4 @@
+import { TenantSyncError } from "../errors.ts";
 import type { Dialect } from "./dialect.ts";
 
 /**
@@ -12,7 +13,7 @@ import type { Dialect } from "./dialect.ts";
  */
 const NAME = /^[A-Za-z0-9_]{1,63}$/;
 
-export class InvalidIdentifierError extends Error {
+export class InvalidIdentifierError extends TenantSyncError {
   readonly what: string;
   readonly value: unknown;
 

@@ -3,6 +3,7 @@
  * Pruning compares it with what the templates render now; teardown walks it in reverse dependency order.
  */
 
+import { TenantSyncError } from "../errors.ts";
 import { DELETION_POLICIES, type DeletionPolicy } from "../templates/model.ts";
 import type { Dialect } from "./dialect.ts";
 import { SqlParams } from "./params.ts";
@@ -82,7 +83,9 @@ export async function* readInventoryForCluster(
 ): AsyncGenerator<InventoryEntry[]> {
   const pageSize = options.pageSize ?? 1000;
   if (!Number.isInteger(pageSize) || pageSize < 1) {
-    throw new Error(`readInventoryForCluster: pageSize must be a positive integer, got ${pageSize}`);
+    throw new TenantSyncError(
+      `readInventoryForCluster: pageSize must be a positive integer, got ${pageSize}`,
+    );
   }
   let after: InventoryEntry | undefined;
   for (;;) {
@@ -113,7 +116,9 @@ export async function recordApplied(db: Queryable, entries: readonly AppliedEntr
   for (const values of checked) {
     const id = JSON.stringify(values.slice(0, 4));
     if (seen.has(id))
-      throw new Error(`${TABLE}: entry ${describeKey(values)} appears twice in one recordApplied call`);
+      throw new TenantSyncError(
+        `${TABLE}: entry ${describeKey(values)} appears twice in one recordApplied call`,
+      );
     seen.add(id);
   }
   // Same lock order for every writer: concurrent batches cannot deadlock each other.
@@ -189,11 +194,15 @@ function checkEntry(entry: AppliedEntry): unknown[] {
   const resourceId = checkText(entry.resourceId, where, "resourceId", LIMITS.resourceId);
   const at = `${where}, cluster ${shortValue(cluster)}, template set ${shortValue(templateSet)}, resource ${shortValue(resourceId)}`;
   if (!(DELETION_POLICIES as readonly unknown[]).includes(entry.deletionPolicy)) {
-    throw new Error(`${at}: deletionPolicy ${shortValue(entry.deletionPolicy)} is not Delete or Retain`);
+    throw new TenantSyncError(
+      `${at}: deletionPolicy ${shortValue(entry.deletionPolicy)} is not Delete or Retain`,
+    );
   }
   const dependsOn = entry.dependsOn ?? [];
   if (!Array.isArray(dependsOn) || !dependsOn.every((id) => typeof id === "string" && id !== "")) {
-    throw new Error(`${at}: dependsOn must be an array of resource ids, got ${shortValue(dependsOn)}`);
+    throw new TenantSyncError(
+      `${at}: dependsOn must be an array of resource ids, got ${shortValue(dependsOn)}`,
+    );
   }
   return [
     cluster,

@@ -1,3 +1,4 @@
+import { TenantSyncError } from "../errors.ts";
 import { defaultMigrationsDirectory, listMigrations, type Migration } from "./migration-files.ts";
 import { SqlParams } from "./params.ts";
 import type { Database, Session } from "./queryable.ts";
@@ -86,9 +87,12 @@ async function apply(session: Session, migration: Migration, location: string): 
       await session.query(insert, record.values);
     }
   } catch (error) {
-    throw new Error(`migration ${migration.file} failed on ${location}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new TenantSyncError(
+      `migration ${migration.file} failed on ${location}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -100,7 +104,7 @@ const MYSQL_LOCK = "CONCAT('tenant_sync_migrate.', LEFT(COALESCE(DATABASE(), '')
 
 async function lock(session: Session, timeoutMs: number, location: string): Promise<void> {
   const timedOut = () =>
-    new Error(
+    new TenantSyncError(
       `another process has held the tenant-sync migration lock on ${location} for ${timeoutMs} ms; ` +
         "it may still be migrating (try again), or be stuck (end that session)",
     );

@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { TenantSyncError } from "../errors.ts";
 import type { Dialect } from "./dialect.ts";
 
 /** One SQL file under infra/sql/<dialect>/, named NNN_name.sql; its id is the file name without .sql. */
@@ -29,7 +30,7 @@ export async function listMigrations(
   try {
     names = await fs.readdir(directory);
   } catch (error) {
-    throw new Error(
+    throw new TenantSyncError(
       `cannot read the ${dialect} migrations directory ${directory}: ${(error as Error).message}`,
     );
   }
@@ -39,13 +40,14 @@ export async function listMigrations(
   for (const name of sqlFiles) {
     const match = FILE_NAME.exec(name);
     if (!match) {
-      throw new Error(
+      throw new TenantSyncError(
         `migration file ${path.join(directory, name)} is misnamed: use NNN_name.sql (three digits, lower case)`,
       );
     }
     const number = match[1] as string;
     const clash = seen.get(number);
-    if (clash) throw new Error(`migrations ${clash} and ${name} in ${directory} share the number ${number}`);
+    if (clash)
+      throw new TenantSyncError(`migrations ${clash} and ${name} in ${directory} share the number ${number}`);
     seen.set(number, name);
     const file = path.join(directory, name);
     migrations.push({ id: name.slice(0, -4), file, sql: await fs.readFile(file, "utf8") });

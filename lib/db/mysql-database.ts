@@ -1,4 +1,5 @@
 import mysql from "mysql2/promise";
+import { TenantSyncError } from "../errors.ts";
 import { type ConnectionTarget, scrubPassword } from "./connection-url.ts";
 import { formatMysqlQuery } from "./mysql-placeholders.ts";
 import { isMysqlJsonField, mysqlTypeCast } from "./mysql-types.ts";
@@ -105,9 +106,12 @@ export class MysqlDatabase implements Database {
 
   #connectError(error: unknown): Error {
     const cause = scrubError(error, this.#password);
-    return Object.assign(new Error(`cannot connect to ${this.location}: ${cause.message}`, { cause }), {
-      code: (cause as { code?: unknown }).code,
-    });
+    return Object.assign(
+      new TenantSyncError(`cannot connect to ${this.location}: ${cause.message}`, { cause }),
+      {
+        code: (cause as { code?: unknown }).code,
+      },
+    );
   }
 }
 

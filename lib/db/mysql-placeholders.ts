@@ -35,6 +35,7 @@ export function formatMysqlQuery(sql: string, values: readonly unknown[]): strin
 }
 
 function escapeParameter(values: readonly unknown[], number: number): string {
+  // Internal invariants, plain Error: tenant-sync's own SQL binds its placeholders; no setting reaches here.
   if (number < 1 || number > values.length) {
     throw new Error(`SQL placeholder $${number} has no value: ${values.length} value(s) were bound`);
   }

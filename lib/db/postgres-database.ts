@@ -1,4 +1,5 @@
 import pg from "pg";
+import { TenantSyncError } from "../errors.ts";
 import { type ConnectionTarget, scrubPassword } from "./connection-url.ts";
 import { isPostgresJsonType, postgresTypes } from "./postgres-types.ts";
 import type { Database, DatabaseOptions, Queryable, QueryResult, Row, Session } from "./queryable.ts";
@@ -82,9 +83,12 @@ export class PostgresDatabase implements Database {
 
   #connectError(error: unknown): Error {
     const cause = this.#scrub(error);
-    return Object.assign(new Error(`cannot connect to ${this.location}: ${cause.message}`, { cause }), {
-      code: (cause as { code?: unknown }).code,
-    });
+    return Object.assign(
+      new TenantSyncError(`cannot connect to ${this.location}: ${cause.message}`, { cause }),
+      {
+        code: (cause as { code?: unknown }).code,
+      },
+    );
   }
 
   #scrub(error: unknown): Error {

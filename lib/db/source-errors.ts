@@ -1,5 +1,7 @@
+import { TenantSyncError } from "../errors.ts";
+
 /** The source as configured cannot be read at all: missing table or column, bad setting. Affects every tenant. */
-export class TenantSourceError extends Error {
+export class TenantSourceError extends TenantSyncError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "TenantSourceError";
@@ -11,7 +13,7 @@ export class TenantSourceError extends Error {
  * parse, a key that more than one row has). Only that tenant is affected; the message names table, column, tenant
  * key and value so the row can be fixed.
  */
-export class TenantRowError extends Error {
+export class TenantRowError extends TenantSyncError {
   readonly table: string;
   readonly column: string;
   readonly tenantKey: string;
@@ -32,7 +34,10 @@ export class TenantRowError extends Error {
     },
     problem: string,
   ) {
-    super(`tenant ${quote(where.tenantKey)} in table ${quote(where.table)}: ${problem}`);
+    super(`tenant ${quote(where.tenantKey)} in table ${quote(where.table)}: ${problem}`, {
+      tenant: where.tenantKey,
+      field: where.column,
+    });
     this.name = "TenantRowError";
     this.table = where.table;
     this.column = where.column;

@@ -2,6 +2,7 @@
  * tenant_sync_status: one row per tenant and template set, saying where that tenant stands. Applications
  * read it with plain SQL; the functions here are how tenant-sync writes and reads it.
  */
+import { TenantSyncError } from "../errors.ts";
 import type { Dialect } from "./dialect.ts";
 import { SqlParams } from "./params.ts";
 import type { Queryable, Row } from "./queryable.ts";
@@ -66,7 +67,7 @@ export async function upsertStatus(db: Queryable, rows: readonly StatusRecord[])
   for (const row of checked) {
     const id = JSON.stringify([row[0], row[1]]);
     if (seen.has(id)) {
-      throw new Error(
+      throw new TenantSyncError(
         `tenant_sync_status: tenant ${shortValue(row[0])}, template set ${shortValue(row[1])} ` +
           "appears twice in one upsert",
       );
@@ -123,7 +124,7 @@ function checkStatus(record: StatusRecord): unknown[] {
   const templateSet = checkText(record.templateSet, where, "templateSet", LIMITS.templateSet);
   const at = `${where}, template set ${shortValue(templateSet)}`;
   if (!isPhase(record.phase)) {
-    throw new Error(`${at}: phase ${shortValue(record.phase)} is not one of ${PHASES.join(", ")}`);
+    throw new TenantSyncError(`${at}: phase ${shortValue(record.phase)} is not one of ${PHASES.join(", ")}`);
   }
   return [
     tenantKey,
@@ -186,7 +187,9 @@ export async function readRecentStatus(
 ): Promise<StoredStatus[]> {
   if (options.phases.length === 0) return [];
   if (!Number.isInteger(options.limit) || options.limit < 1) {
-    throw new Error(`readRecentStatus: limit must be a positive integer, got ${shortValue(options.limit)}`);
+    throw new TenantSyncError(
+      `readRecentStatus: limit must be a positive integer, got ${shortValue(options.limit)}`,
+    );
   }
   const params = new SqlParams();
   const phases = options.phases.map((phase) => params.add(phase)).join(", ");

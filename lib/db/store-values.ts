@@ -1,5 +1,6 @@
 /** Input checks shared by the status and inventory stores: errors name the table, column, row and value. */
 
+import { TenantSyncError } from "../errors.ts";
 import type { Dialect } from "./dialect.ts";
 import { SqlParams } from "./params.ts";
 import type { Queryable } from "./queryable.ts";
@@ -20,11 +21,14 @@ export const LIMITS = {
 
 export function checkText(value: unknown, where: string, column: string, max: number): string {
   if (typeof value !== "string" || value === "") {
-    throw new Error(`${where}: ${column} must be a non-empty string, got ${shortValue(value)}`);
+    throw new TenantSyncError(`${where}: ${column} must be a non-empty string, got ${shortValue(value)}`, {
+      field: column,
+    });
   }
   if (value.length > max) {
-    throw new Error(
+    throw new TenantSyncError(
       `${where}: ${column} is ${value.length} characters long, the column holds at most ${max}`,
+      { field: column },
     );
   }
   return value;
@@ -38,10 +42,13 @@ export function checkOptionalText(
 ): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== "string")
-    throw new Error(`${where}: ${column} must be a string or null, got ${shortValue(value)}`);
+    throw new TenantSyncError(`${where}: ${column} must be a string or null, got ${shortValue(value)}`, {
+      field: column,
+    });
   if (max !== undefined && value.length > max) {
-    throw new Error(
+    throw new TenantSyncError(
       `${where}: ${column} is ${value.length} characters long, the column holds at most ${max}`,
+      { field: column },
     );
   }
   return value;
@@ -49,7 +56,10 @@ export function checkOptionalText(
 
 export function checkCount(value: unknown, where: string, column: string): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 2_147_483_647) {
-    throw new Error(`${where}: ${column} must be a non-negative integer, got ${shortValue(value)}`);
+    throw new TenantSyncError(
+      `${where}: ${column} must be a non-negative integer, got ${shortValue(value)}`,
+      { field: column },
+    );
   }
   return value;
 }
@@ -59,7 +69,10 @@ export function checkTime(value: unknown, where: string, column: string): Date |
   if (value === undefined || value === null) return null;
   const date = value instanceof Date ? value : typeof value === "string" ? new Date(value) : undefined;
   if (!date || Number.isNaN(date.getTime())) {
-    throw new Error(`${where}: ${column} must be a Date or an ISO 8601 time, got ${shortValue(value)}`);
+    throw new TenantSyncError(
+      `${where}: ${column} must be a Date or an ISO 8601 time, got ${shortValue(value)}`,
+      { field: column },
+    );
   }
   return date;
 }

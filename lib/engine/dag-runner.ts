@@ -28,6 +28,7 @@ export async function runDag(
     let pending = started.get(id);
     if (pending) return pending;
     const node = byId.get(id);
+    // Internal invariant, plain Error: the loader refuses sets whose dependsOn names an unknown resource.
     if (!node) throw new Error(`dependency ${id} is not part of the graph`);
     pending = Promise.all(node.dependsOn.map(start)).then(async (dependencyResults) => {
       const blocked = dependencyResults.some((result) => result !== "ok");

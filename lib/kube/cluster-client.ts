@@ -11,6 +11,7 @@ import {
   type RequestContext,
   type V1APIResource,
 } from "@kubernetes/client-node";
+import { TenantSyncError } from "../errors.ts";
 import { FIELD_MANAGER } from "./labels.ts";
 import { describeRef, type KubeMetadata, type KubeObject, type ObjectRef } from "./object-ref.ts";
 
@@ -101,12 +102,12 @@ export class ClusterClient {
   private async discover(apiVersion: string, kind: string): Promise<ResourceMapping> {
     this.counts.discovery++;
     const resource = await this.api.lookup(apiVersion, kind).catch((error: Error) => {
-      throw new Error(
+      throw new TenantSyncError(
         `cluster ${this.name}: discovery of ${apiVersion} failed: ${error.message.split("\n")[0]}`,
       );
     });
     if (!resource) {
-      throw new Error(
+      throw new TenantSyncError(
         `cluster ${this.name}: the API server does not serve kind ${kind} in ${apiVersion} (is its CRD installed?)`,
       );
     }
@@ -208,7 +209,7 @@ export class ClusterClient {
     const { plural } = await this.mapping(apiVersion, kind);
     this.counts.list++;
     const server = this.config.getCurrentCluster()?.server;
-    if (!server) throw new Error(`cluster ${this.name}: the kubeconfig names no server`);
+    if (!server) throw new TenantSyncError(`cluster ${this.name}: the kubeconfig names no server`);
     const query = new URLSearchParams({ labelSelector });
     if (options.limit !== undefined) query.set("limit", String(options.limit));
     if (options.continueToken !== undefined) query.set("continue", options.continueToken);
@@ -263,7 +264,7 @@ function httpsGet(
       response.on("error", reject);
     });
     request.setTimeout(timeoutMs, () =>
-      request.destroy(new Error(`GET ${url.pathname}: no response within ${timeoutMs / 1000} s`)),
+      request.destroy(new TenantSyncError(`GET ${url.pathname}: no response within ${timeoutMs / 1000} s`)),
     );
     request.on("error", reject);
     request.end();

@@ -1,3 +1,4 @@
+import { TenantSyncError } from "../errors.ts";
 /**
  * Kubernetes label selectors (the `labelSelector` query parameter), read and evaluated here, for code that
  * must judge objects the API server never sees (rendered objects, inventory rows) exactly as it would judge
@@ -14,7 +15,7 @@ export interface LabelRequirement {
   values: readonly string[];
 }
 
-export class LabelSelectorError extends Error {
+export class LabelSelectorError extends TenantSyncError {
   constructor(message: string) {
     super(message);
     this.name = "LabelSelectorError";

@@ -11,6 +11,7 @@
  */
 import pg from "pg";
 import { parseDatabaseUrl, scrubPassword } from "../db/connection-url.ts";
+import { TenantSyncError } from "../errors.ts";
 import { OUTBOX_CHANNEL } from "./outbox.ts";
 
 export interface OutboxListenerOptions {
@@ -49,7 +50,7 @@ export class OutboxListener {
   constructor(options: OutboxListenerOptions) {
     const target = parseDatabaseUrl(options.databaseUrl);
     if (target.dialect !== "postgres") {
-      throw new Error(
+      throw new TenantSyncError(
         `OutboxListener needs a PostgreSQL URL, got ${target.redacted}: MySQL has no LISTEN/NOTIFY, ` +
           "run the relay on a schedule there",
       );
@@ -106,7 +107,7 @@ export class OutboxListener {
     });
     // Without listeners an idle connection's error would crash the process.
     client.on("error", (error) => this.#lost(client, error));
-    client.on("end", () => this.#lost(client, new Error("the server closed the connection")));
+    client.on("end", () => this.#lost(client, new TenantSyncError("the server closed the connection")));
     try {
       await client.connect();
       await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
@@ -180,6 +181,6 @@ export class OutboxListener {
 
   #error(what: string, error: unknown): Error {
     const message = scrubPassword((error as Error)?.message ?? String(error), this.#password);
-    return new Error(`${what} ${this.#redacted}: ${message}`);
+    return new TenantSyncError(`${what} ${this.#redacted}: ${message}`);
   }
 }

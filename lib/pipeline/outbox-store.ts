@@ -3,6 +3,7 @@
  * possible. Ids are carried as strings: BIGINT values past 2^53 must not be rounded into another row's id.
  */
 
+import { issueLines } from "../config-parse.ts";
 import { SqlParams } from "../db/params.ts";
 import type { Queryable } from "../db/queryable.ts";
 import { timeText } from "../db/store-values.ts";
@@ -91,7 +92,7 @@ export function outboxMessage(entry: OutboxEntry): OutgoingMessage | { invalid: 
   };
   const parsed = tenantMessageSchema.safeParse(candidate);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    const problems = issueLines(parsed.error);
     return { invalid: `outbox row ${entry.id} is not a valid tenant message: ${problems.join("; ")}` };
   }
   return { message: parsed.data, deduplicationId: `outbox-${entry.id}-${entry.dedupToken}` };

@@ -1,4 +1,5 @@
 import type { Database } from "../db/queryable.ts";
+import { TenantSyncError } from "../errors.ts";
 import { withOutboxConnection } from "./outbox-connection.ts";
 import { deleteSentBefore } from "./outbox-store.ts";
 
@@ -15,11 +16,13 @@ export interface TrimOptions {
 export async function trimOutbox(db: Database, options: TrimOptions): Promise<{ deleted: number }> {
   const { olderThanSeconds } = options;
   if (typeof olderThanSeconds !== "number" || !Number.isFinite(olderThanSeconds) || olderThanSeconds < 0) {
-    throw new Error(`trimOutbox: olderThanSeconds must be a number ≥ 0, got ${String(olderThanSeconds)}`);
+    throw new TenantSyncError(
+      `trimOutbox: olderThanSeconds must be a number ≥ 0, got ${String(olderThanSeconds)}`,
+    );
   }
   const chunkSize = options.chunkSize ?? 1000;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) {
-    throw new Error(`trimOutbox: chunkSize must be a positive integer, got ${chunkSize}`);
+    throw new TenantSyncError(`trimOutbox: chunkSize must be a positive integer, got ${chunkSize}`);
   }
   const maxChunks = options.maxChunks ?? Number.POSITIVE_INFINITY;
   let deleted = 0;
@@ -32,9 +35,12 @@ export async function trimOutbox(db: Database, options: TrimOptions): Promise<{ 
       }
     });
   } catch (error) {
-    throw new Error(`trimming tenant_sync_outbox in ${db.location} failed: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new TenantSyncError(
+      `trimming tenant_sync_outbox in ${db.location} failed: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   return { deleted };
 }

@@ -13,6 +13,7 @@
  */
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Database, Queryable } from "../db/queryable.ts";
+import { TenantSyncError } from "../errors.ts";
 import { type OutgoingMessage, sendTenantMessages } from "../queue/send.ts";
 import { withOutboxConnection } from "./outbox-connection.ts";
 import { claimUnsent, markSent, outboxMessage } from "./outbox-store.ts";
@@ -50,10 +51,11 @@ export async function relayOutbox(
 ): Promise<RelayResult> {
   const batchSize = options.batchSize ?? 100;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
-    throw new Error(`relayOutbox: batchSize must be an integer from 1 to 10000, got ${batchSize}`);
+    throw new TenantSyncError(`relayOutbox: batchSize must be an integer from 1 to 10000, got ${batchSize}`);
   }
   const maxBatches = options.maxBatches ?? Number.POSITIVE_INFINITY;
-  if (!(maxBatches >= 1)) throw new Error(`relayOutbox: maxBatches must be at least 1, got ${maxBatches}`);
+  if (!(maxBatches >= 1))
+    throw new TenantSyncError(`relayOutbox: maxBatches must be at least 1, got ${maxBatches}`);
   const result: RelayResult = { sent: 0, failed: 0, dropped: 0, batches: 0, problems: [] };
   try {
     await withOutboxConnection(db, async (conn) => {
@@ -77,7 +79,7 @@ export async function relayOutbox(
       }
     });
   } catch (error) {
-    throw new Error(
+    throw new TenantSyncError(
       `relaying tenant_sync_outbox from ${db.location} failed after ${result.sent} sent row(s): ` +
         (error as Error).message,
       { cause: error },

@@ -1,3 +1,5 @@
+import { TenantSyncError } from "../errors.ts";
+
 /**
  * Remembers the webhook deliveries this instance accepted, until their signature can no longer pass the
  * timestamp check anyway. Bounded (least recently added entries go first), so a flood of valid deliveries
@@ -10,7 +12,7 @@ export class ReplayCache {
 
   constructor(capacity = 10_000) {
     if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new Error(`replay cache capacity must be a positive integer, got ${capacity}`);
+      throw new TenantSyncError(`replay cache capacity must be a positive integer, got ${capacity}`);
     }
     this.capacity = capacity;
   }

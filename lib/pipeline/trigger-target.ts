@@ -7,6 +7,7 @@
  */
 import { displayName, parseQualifiedName, quoteQualifiedName } from "../db/identifiers.ts";
 import type { Queryable } from "../db/queryable.ts";
+import { TenantSyncError } from "../errors.ts";
 import { OUTBOX_TABLE } from "./outbox.ts";
 import type { TriggerConfig, TriggerPlacement } from "./trigger-sql.ts";
 
@@ -25,26 +26,29 @@ export async function resolvePlacement(
 ): Promise<Required<TriggerPlacement>> {
   const name = displayName(parseQualifiedName(config.table, "tenant source table"));
   const facts = await lookupTable(db, config);
-  if (!facts) throw new Error(`cannot install outbox triggers: table ${name} does not exist in ${location}`);
+  if (!facts)
+    throw new TenantSyncError(`cannot install outbox triggers: table ${name} does not exist in ${location}`);
   if (facts.kind === "view") {
-    throw new Error(
+    throw new TenantSyncError(
       `cannot install outbox triggers on ${name} in ${location}: it is a view. Install them on the underlying ` +
         "table whose key column is the view's key, or write tenant_sync_outbox rows from the application " +
         "(see docs/pipeline.md)",
     );
   }
   if (facts.kind !== "table") {
-    throw new Error(`cannot install outbox triggers on ${name} in ${location}: it is not a table`);
+    throw new TenantSyncError(`cannot install outbox triggers on ${name} in ${location}: it is not a table`);
   }
   if (!facts.hasKey) {
-    throw new Error(
+    throw new TenantSyncError(
       `cannot install outbox triggers on ${name} in ${location}: it has no column "${config.keyColumn}" ` +
         "(the configured tenant key column)",
     );
   }
   const outboxSchema = await findOutbox(db);
   if (outboxSchema === undefined) {
-    throw new Error(`${OUTBOX_TABLE} does not exist in ${location}: run the migrations (migrate) first`);
+    throw new TenantSyncError(
+      `${OUTBOX_TABLE} does not exist in ${location}: run the migrations (migrate) first`,
+    );
   }
   return { tableSchema: facts.schema, outboxSchema };
 }

@@ -4,6 +4,7 @@
  * trigger code), removing twice is harmless.
  */
 import type { Database } from "../db/queryable.ts";
+import { TenantSyncError } from "../errors.ts";
 import { type TriggerConfig, triggerSql } from "./trigger-sql.ts";
 import { lookupTable, resolvePlacement } from "./trigger-target.ts";
 
@@ -45,6 +46,8 @@ async function run(db: Database, statements: readonly string[], what: string): P
       else await all();
     });
   } catch (error) {
-    throw new Error(`${what} in ${db.location} failed: ${(error as Error).message}`, { cause: error });
+    throw new TenantSyncError(`${what} in ${db.location} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ConfigError } from "../config.ts";
+import { parseConfig } from "../config-parse.ts";
+import { ConfigError } from "../errors.ts";
 import { DEFAULT_TOLERANCE_SECONDS } from "./webhook-signature.ts";
 
 const schema = z.object({
@@ -18,17 +19,13 @@ export interface WebhookConfig {
 
 /** The webhook's own settings; the table, key column and queue come from loadRuntimeConfig(). */
 export function loadWebhookConfig(env: NodeJS.ProcessEnv = process.env): WebhookConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new ConfigError(`invalid webhook configuration: ${problems.join("; ")}`);
-  }
-  const e = parsed.data;
+  const e = parseConfig(schema, env, "webhook configuration");
   const secretId = e.TENANT_SYNC_WEBHOOK_SECRET_ID?.trim() || undefined;
   const secrets = e.TENANT_SYNC_WEBHOOK_SECRETS?.trim() || undefined;
   if (!secretId && !secrets) {
     throw new ConfigError(
       "invalid webhook configuration: set TENANT_SYNC_WEBHOOK_SECRET_ID (Secrets Manager) or TENANT_SYNC_WEBHOOK_SECRETS",
+      { field: "TENANT_SYNC_WEBHOOK_SECRET_ID" },
     );
   }
   return {

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { issueLines } from "../config-parse.ts";
+import { TenantSyncError } from "../errors.ts";
 import { tenantMessageSchema } from "../queue/message.ts";
 
 /**
@@ -15,7 +17,7 @@ export const webhookPayloadSchema = z.object({
 
 export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
 
-export class PayloadError extends Error {
+export class PayloadError extends TenantSyncError {
   constructor(message: string) {
     super(message);
     this.name = "PayloadError";
@@ -32,9 +34,7 @@ export function parseWebhookPayload(rawBody: string): WebhookPayload {
   }
   const parsed = webhookPayloadSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join(".") || "(body)"}: ${issue.message}`,
-    );
+    const problems = issueLines(parsed.error, "(body)");
     throw new PayloadError(`webhook body is not a row-change payload: ${problems.join("; ")}`);
   }
   return parsed.data;

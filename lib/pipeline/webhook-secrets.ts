@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { TenantSyncError } from "../errors.ts";
 
 /**
  * The webhook's shared secrets: a list, so a rotation can accept the old and the new secret for a while.
@@ -32,7 +33,7 @@ export function webhookSecretSource(options: WebhookSecretSourceOptions): () => 
     const fixed = parseSecretList(options.secrets ?? "");
     return async () => fixed;
   }
-  if (!client) throw new Error(`webhook secret ${secretId}: no Secrets Manager client given`);
+  if (!client) throw new TenantSyncError(`webhook secret ${secretId}: no Secrets Manager client given`);
   const ttlMs = options.ttlMs ?? 5 * 60_000;
   const now = options.now ?? Date.now;
   let cached: { secrets: string[]; fetchedAt: number } | undefined;
@@ -44,10 +45,10 @@ export function webhookSecretSource(options: WebhookSecretSourceOptions): () => 
       const result = await client().send(new GetSecretValueCommand({ SecretId: secretId }));
       text = result.SecretString;
     } catch (error) {
-      throw new Error(`reading webhook secret ${secretId} failed: ${(error as Error).name}`);
+      throw new TenantSyncError(`reading webhook secret ${secretId} failed: ${(error as Error).name}`);
     }
     const secrets = parseSecretList(text ?? "");
-    if (secrets.length === 0) throw new Error(`webhook secret ${secretId} holds no secret string`);
+    if (secrets.length === 0) throw new TenantSyncError(`webhook secret ${secretId} holds no secret string`);
     cached = { secrets, fetchedAt: now() };
     return secrets;
   };

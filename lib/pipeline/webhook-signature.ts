@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { TenantSyncError } from "../errors.ts";
 
 /**
  * Webhook signatures, Stripe-style. The sender puts one header on each delivery:
@@ -23,7 +24,7 @@ const MAX_SIGNATURES = 8;
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
 const UNIX_SECONDS = /^\d{1,12}$/;
 
-export class SignatureError extends Error {
+export class SignatureError extends TenantSyncError {
   constructor(message: string) {
     super(message);
     this.name = "SignatureError";

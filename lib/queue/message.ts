@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { issueLines } from "../config-parse.ts";
+import { TenantSyncError } from "../errors.ts";
 
 /**
  * What travels on the queue: only "tenant K may have changed" and why. The consumer always re-reads the
@@ -15,7 +17,7 @@ export const tenantMessageSchema = z.strictObject({
 
 export type TenantMessage = z.infer<typeof tenantMessageSchema>;
 
-export class MessageError extends Error {
+export class MessageError extends TenantSyncError {
   constructor(message: string) {
     super(message);
     this.name = "MessageError";
@@ -32,9 +34,7 @@ export function parseTenantMessage(body: string): TenantMessage {
   }
   const parsed = tenantMessageSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join(".") || "(body)"}: ${issue.message}`,
-    );
+    const problems = issueLines(parsed.error, "(body)");
     throw new MessageError(`message body is not a tenant message: ${problems.join("; ")}`);
   }
   return parsed.data;

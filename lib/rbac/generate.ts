@@ -1,3 +1,4 @@
+import { TenantSyncError } from "../errors.ts";
 import { loadTemplateSets } from "../templates/loader.ts";
 import { builtinResource, groupOf, type KindResource } from "./builtin-resources.ts";
 import { clusterRoleYaml, type Subject } from "./cluster-role.ts";
@@ -18,7 +19,7 @@ export interface GenerateRbacOptions {
 export async function generateRbac(options: GenerateRbacOptions): Promise<string> {
   const sets = (await Promise.all(options.templateDirs.map((dir) => loadTemplateSets(dir)))).flat();
   if (sets.length === 0) {
-    throw new Error(`no template sets found in ${options.templateDirs.join(", ")}`);
+    throw new TenantSyncError(`no template sets found in ${options.templateDirs.join(", ")}`);
   }
   const resources: KindResource[] = [];
   for (const { apiVersion, kind, files } of templateKinds(sets)) {
@@ -28,7 +29,7 @@ export async function generateRbac(options: GenerateRbacOptions): Promise<string
       continue;
     }
     if (!options.resolve) {
-      throw new Error(
+      throw new TenantSyncError(
         `${files.join(", ")}: kind ${kind} (${apiVersion}) is not a built-in kind; pass --cluster <name> ` +
           "to look up its resource name by discovery on a cluster that has its CRD",
       );

@@ -1,3 +1,4 @@
+import { TenantSyncError } from "../errors.ts";
 import type { TemplateSet } from "../templates/model.ts";
 import { renderTemplateObject } from "../templates/render.ts";
 import type { SectionMode } from "../templates/writer.ts";
@@ -22,7 +23,9 @@ export function templateKinds(sets: readonly TemplateSet[]): TemplateKind[] {
         const { object } = renderTemplateObject(resource.source, {}, mode);
         const { apiVersion, kind } = object as { apiVersion?: unknown; kind?: unknown };
         if (typeof apiVersion !== "string" || typeof kind !== "string") {
-          throw new Error(`${resource.path}: apiVersion and kind must be literal strings to derive RBAC`);
+          throw new TenantSyncError(
+            `${resource.path}: apiVersion and kind must be literal strings to derive RBAC`,
+          );
         }
         const key = `${apiVersion}/${kind}`;
         const entry = kinds.get(key) ?? { apiVersion, kind, files: [] };

@@ -1,5 +1,6 @@
 /** Starting, pausing and resuming rollouts: the person's side. Waves are admitted by rolloutStep. */
 import type { Queryable } from "../db/queryable.ts";
+import { TenantSyncError } from "../errors.ts";
 import type { Rollout } from "./model.ts";
 import {
   countOnVersion,
@@ -31,21 +32,27 @@ export interface StartRollout {
 export async function startRollout(db: Queryable, start: StartRollout): Promise<Rollout> {
   const { set, fromVersion, toVersion } = start;
   const where = `rollout of template set ${JSON.stringify(set)}`;
-  if (typeof set !== "string" || set === "") throw new Error("startRollout: set must be a template set name");
+  if (typeof set !== "string" || set === "")
+    throw new TenantSyncError("startRollout: set must be a template set name");
   if (fromVersion === toVersion) {
-    throw new Error(`${where}: fromVersion and toVersion are both ${fromVersion}; there is nothing to move`);
+    throw new TenantSyncError(
+      `${where}: fromVersion and toVersion are both ${fromVersion}; there is nothing to move`,
+      { templateSet: set, field: "toVersion" },
+    );
   }
   if (!Number.isInteger(start.failureThreshold) || start.failureThreshold < 0) {
-    throw new Error(
+    throw new TenantSyncError(
       `${where}: failureThreshold must be a whole number of tenants, 0 or more, got ${JSON.stringify(start.failureThreshold)}`,
+      { templateSet: set, field: "failureThreshold" },
     );
   }
   if (!(await hasTemplateVersion(db, set, fromVersion))) {
-    throw new Error(
+    throw new TenantSyncError(
       `${where}: version ${fromVersion} is not stored in tenant_sync_template_versions, so tenants could not ` +
         "be kept on it. A deployment stores the versions it runs when it first reconciles a tenant; one that " +
         "predates rollouts did not. Deploy that version once more with this release, or record it from a " +
         "checkout of it (recordTemplateVersions).",
+      { templateSet: set, field: "fromVersion" },
     );
   }
   try {
@@ -109,7 +116,9 @@ export async function resumeRollout(
     const rollout = await mustRead(tx, id);
     const where = `rollout ${id} of template set ${rollout.templateSet}`;
     if (rollout.state === "Done") {
-      throw new Error(`${where} is Done and cannot be resumed; start a new rollout instead`);
+      throw new TenantSyncError(`${where} is Done and cannot be resumed; start a new rollout instead`, {
+        templateSet: rollout.templateSet,
+      });
     }
     const { failureThreshold } = options;
     const waveSize =
@@ -121,8 +130,9 @@ export async function resumeRollout(
             `${where}: waveSize`,
           );
     if (failureThreshold !== undefined && (!Number.isInteger(failureThreshold) || failureThreshold < 0)) {
-      throw new Error(
+      throw new TenantSyncError(
         `${where}: failureThreshold must be a whole number of tenants, 0 or more, got ${JSON.stringify(failureThreshold)}`,
+        { templateSet: rollout.templateSet, field: "failureThreshold" },
       );
     }
     await updateRollout(tx, id, {
@@ -137,14 +147,15 @@ export async function resumeRollout(
 
 async function mustRead(q: Queryable, id: number): Promise<Rollout> {
   const rollout = await readRollout(q, id, { lock: true });
-  if (!rollout) throw new Error(`tenant_sync_rollouts has no rollout ${id}`);
+  if (!rollout) throw new TenantSyncError(`tenant_sync_rollouts has no rollout ${id}`);
   return rollout;
 }
 
 function alreadyActive(where: string, active: Rollout): Error {
-  return new Error(
+  return new TenantSyncError(
     `${where}: rollout ${active.id} (${active.state}, ${active.fromVersion} → ${active.toVersion}) is not ` +
       'finished; let it finish, or start with "replace": true to end it and start this one',
+    { templateSet: active.templateSet },
   );
 }
 

@@ -6,6 +6,7 @@ import { SqlParams } from "../db/params.ts";
 import type { Queryable, Row } from "../db/queryable.ts";
 import { isPhase, type Phase } from "../db/status-store.ts";
 import { timeText } from "../db/store-values.ts";
+import { TenantSyncError } from "../errors.ts";
 import { isRolloutState, type Rollout, type RolloutState } from "./model.ts";
 import type { AdmittedTenant } from "./wave-plan.ts";
 
@@ -256,7 +257,7 @@ export async function commonOtherVersion(
 function fromRow(row: Row): Rollout {
   const state = row.state;
   if (!isRolloutState(state)) {
-    throw new Error(
+    throw new TenantSyncError(
       `${ROLLOUTS} row ${String(row.id)}: state ${JSON.stringify(state)} is not a rollout state`,
     );
   }

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { TenantSyncError } from "../errors.ts";
 import { MANIFEST_FILE, setVersion } from "../templates/loader.ts";
 import type { TemplateSet } from "../templates/model.ts";
 
@@ -15,17 +16,19 @@ export async function templateSetFiles(set: TemplateSet): Promise<SetFiles> {
   try {
     manifest = await readFile(set.manifestPath, "utf8");
   } catch (error) {
-    throw new Error(
+    throw new TenantSyncError(
       `template set ${set.name}: cannot read ${set.manifestPath} to record version ${set.version}: ` +
         (error as Error).message,
+      { templateSet: set.name },
     );
   }
   const sources = new Map(set.resources.map((resource) => [resource.file, resource.source]));
   const version = setVersion(manifest, sources);
   if (version !== set.version) {
-    throw new Error(
+    throw new TenantSyncError(
       `template set ${set.name}: ${set.manifestPath} changed since the set was loaded (version ` +
         `${set.version}, the files now give ${version}); reload the sets before recording them`,
+      { templateSet: set.name },
     );
   }
   return { [MANIFEST_FILE]: manifest, ...Object.fromEntries(sources) };

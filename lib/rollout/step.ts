@@ -4,6 +4,7 @@
  */
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Queryable } from "../db/queryable.ts";
+import { TenantSyncError } from "../errors.ts";
 import type { Log } from "../log.ts";
 import { sendTenantMessages } from "../queue/send.ts";
 import type { Rollout, RolloutSummary } from "./model.ts";
@@ -41,7 +42,7 @@ export async function rolloutStep(
 ): Promise<RolloutSummary> {
   const { rollout, plan } = await db.transaction(async (tx) => {
     const locked = await readRollout(tx, rolloutId, { lock: true });
-    if (!locked) throw new Error(`tenant_sync_rollouts has no rollout ${rolloutId}`);
+    if (!locked) throw new TenantSyncError(`tenant_sync_rollouts has no rollout ${rolloutId}`);
     const admitted = await readAdmitted(tx, locked);
     const remaining = await countRemaining(tx, locked);
     const candidates = locked.state === "Running" ? await nextCandidates(tx, locked, locked.waveSize) : [];
@@ -86,10 +87,11 @@ export async function rolloutStep(
   if (sent.failed.length > 0) {
     const keys = sent.failed.map((failure) => failure.outgoing.message.tenant);
     await withdrawTenants(db, rollout.id, keys);
-    throw new Error(
+    throw new TenantSyncError(
       `rollout ${rollout.id} of template set ${rollout.templateSet}: ${keys.length} of ${plan.admit.length} ` +
         `tenants of wave ${plan.wave} could not be enqueued on ${queueUrl} (${sent.failed[0]?.reason}); ` +
         "their admission was withdrawn and the next step admits them again",
+      { templateSet: rollout.templateSet },
     );
   }
   return summary;
@@ -119,7 +121,7 @@ export async function stepRunningRollouts(
 /** Where a rollout stands, changing nothing. */
 export async function rolloutStatus(db: Queryable, rolloutId: number): Promise<RolloutSummary> {
   const rollout = await readRollout(db, rolloutId);
-  if (!rollout) throw new Error(`tenant_sync_rollouts has no rollout ${rolloutId}`);
+  if (!rollout) throw new TenantSyncError(`tenant_sync_rollouts has no rollout ${rolloutId}`);
   const admitted = await readAdmitted(db, rollout);
   const remaining = await countRemaining(db, rollout);
   const { counts, failedTenants } = countProgress(admitted, rollout.toVersion, remaining);

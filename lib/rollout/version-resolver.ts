@@ -4,6 +4,7 @@
  */
 import type { Queryable } from "../db/queryable.ts";
 import type { VersionResolver } from "../engine/engine.ts";
+import { TenantSyncError } from "../errors.ts";
 import type { Log } from "../log.ts";
 import type { TemplateSet } from "../templates/model.ts";
 import type { Rollout } from "./model.ts";
@@ -121,10 +122,10 @@ export class RolloutVersions implements VersionResolver {
       set.catch(() => this.loaded.delete(key));
     }
     return set.catch((error) => {
-      throw new Error(
+      throw new TenantSyncError(
         `tenant ${JSON.stringify(tenantKey)}: rollout ${rollout.id} keeps it on version ${rollout.fromVersion} ` +
           `of template set ${rollout.templateSet}, which cannot be loaded: ${(error as Error).message}`,
-        { cause: error },
+        { cause: error, tenant: tenantKey, templateSet: rollout.templateSet },
       );
     });
   }

@@ -5,6 +5,7 @@
 import path from "node:path";
 import { SqlParams } from "../db/params.ts";
 import type { Queryable } from "../db/queryable.ts";
+import { TenantSyncError } from "../errors.ts";
 import { loadTemplateSetFromFiles } from "../templates/loader.ts";
 import type { TemplateSet } from "../templates/model.ts";
 import { type SetFiles, templateSetFiles } from "./set-files.ts";
@@ -57,14 +58,20 @@ export async function loadTemplateVersion(db: Queryable, set: string, version: s
     params.values,
   );
   const where = `${TABLE}: template set ${set}, version ${version}`;
-  if (rows.length === 0) throw new Error(`${where}: not stored`);
+  if (rows.length === 0) throw new TenantSyncError(`${where}: not stored`, { templateSet: set });
   const files = parseFiles(rows[0]?.files, where);
   // The "folder" only names the stored version in render errors; its last segment must be the set's name.
   const loaded = await loadTemplateSetFromFiles(path.join(TABLE, version, set), files).catch((error) => {
-    throw new Error(`${where}: the stored files do not load: ${(error as Error).message}`, { cause: error });
+    throw new TenantSyncError(`${where}: the stored files do not load: ${(error as Error).message}`, {
+      cause: error,
+      templateSet: set,
+    });
   });
   if (loaded.version !== version) {
-    throw new Error(`${where}: the stored files hash to version ${loaded.version}, not ${version}`);
+    throw new TenantSyncError(
+      `${where}: the stored files hash to version ${loaded.version}, not ${version}`,
+      { templateSet: set },
+    );
   }
   return loaded;
 }
@@ -76,7 +83,7 @@ function parseFiles(value: unknown, where: string): SetFiles {
     try {
       parsed = JSON.parse(value);
     } catch (error) {
-      throw new Error(`${where}: files is not JSON: ${(error as Error).message}`);
+      throw new TenantSyncError(`${where}: files is not JSON: ${(error as Error).message}`);
     }
   }
   const valid =
@@ -84,6 +91,6 @@ function parseFiles(value: unknown, where: string): SetFiles {
     parsed !== null &&
     !Array.isArray(parsed) &&
     Object.values(parsed).every((text) => typeof text === "string");
-  if (!valid) throw new Error(`${where}: files must be a JSON object of file name → text`);
+  if (!valid) throw new TenantSyncError(`${where}: files must be a JSON object of file name → text`);
   return parsed as SetFiles;
 }

@@ -3,6 +3,7 @@
  * are left, say whether the rollout halts, ends, waits, or admits its next wave. rolloutStep does the I/O.
  */
 import type { Phase } from "../db/status-store.ts";
+import { TenantSyncError } from "../errors.ts";
 import type { RolloutState } from "./model.ts";
 
 /** An admitted tenant and its status row for the set (both null when it has none). */
@@ -168,7 +169,7 @@ export function resolveWaveSize(value: unknown, tenants: number, where = "waveSi
     const percent = match ? Number(match[1]) : Number.NaN;
     if (percent > 0 && percent <= 100) return Math.max(1, Math.ceil((tenants * percent) / 100));
   }
-  throw new Error(
+  throw new TenantSyncError(
     `${where} must be a whole number of tenants of at least 1 or a share such as "10%" (over 0, at most 100%), ` +
       `got ${JSON.stringify(value)}`,
   );

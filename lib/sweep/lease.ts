@@ -7,6 +7,7 @@
 import type { Dialect } from "../db/dialect.ts";
 import { SqlParams } from "../db/params.ts";
 import type { Queryable } from "../db/queryable.ts";
+import { TenantSyncError } from "../errors.ts";
 
 export type LeaseResult = { acquired: true } | { acquired: false; holder: string; expiresAt: string };
 
@@ -22,7 +23,7 @@ const later = (dialect: Dialect, seconds: string) =>
 
 function checkSeconds(seconds: number): number {
   if (!Number.isInteger(seconds) || seconds < 1) {
-    throw new Error(`lease duration must be a positive whole number of seconds, got ${seconds}`);
+    throw new TenantSyncError(`lease duration must be a positive whole number of seconds, got ${seconds}`);
   }
   return seconds;
 }
@@ -53,7 +54,8 @@ export async function acquireLease(
       read.values,
     );
     const row = rows[0];
-    if (!row) throw new Error(`${TABLE}: the row for lease ${name} vanished while it was being taken`);
+    if (!row)
+      throw new TenantSyncError(`${TABLE}: the row for lease ${name} vanished while it was being taken`);
     if (!(row.free === true || row.free === 1 || row.free === "1")) {
       return { acquired: false, holder: row.holder, expiresAt: String(row.expires_at) };
     }

@@ -1,4 +1,5 @@
 import pLimit from "p-limit";
+import { TenantSyncError } from "../errors.ts";
 import { describeApiError } from "../kube/api-errors.ts";
 import type { ClusterClient } from "../kube/cluster-client.ts";
 import {
@@ -55,7 +56,9 @@ export async function listLive(
   const fullFor = options.fullFor ?? [];
   const limit = pLimit(options.concurrency ?? 4);
   const failed = (apiVersion: string, kind: string) => (error: unknown) => {
-    throw new Error(`listing ${apiVersion} ${kind} on cluster ${client.name}: ${describeApiError(error)}`);
+    throw new TenantSyncError(
+      `listing ${apiVersion} ${kind} on cluster ${client.name}: ${describeApiError(error)}`,
+    );
   };
   await Promise.all(
     [...kinds].map(({ apiVersion, kind }) =>

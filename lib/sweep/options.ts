@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { parseConfig } from "../config-parse.ts";
+import { ConfigError } from "../errors.ts";
 
 /** How one sweep run behaves. Defaults are what a careful operator would choose; see docs/sweep.md. */
 export interface SweepOptions {
@@ -71,12 +73,7 @@ const envSchema = z.object({
 
 /** The deployment's sweep settings (TENANT_SYNC_SWEEP_*), over the defaults; per-run flags come from the event. */
 export function sweepOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): SweepOptions {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new Error(`invalid sweep configuration: ${problems.join("; ")}`);
-  }
-  const e = parsed.data;
+  const e = parseConfig(envSchema, env, "sweep configuration");
   const d = DEFAULT_SWEEP_OPTIONS;
   return {
     ...d,
@@ -117,6 +114,6 @@ export function checkSweepOptions(options: SweepOptions): SweepOptions {
       `retryBackoffMaxSeconds (${options.retryBackoffMaxSeconds}) must not be below retryBackoffSeconds (${options.retryBackoffSeconds})`,
     );
   }
-  if (problems.length > 0) throw new Error(`invalid sweep options: ${problems.join("; ")}`);
+  if (problems.length > 0) throw new ConfigError(`invalid sweep options: ${problems.join("; ")}`);
   return options;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TenantSyncError } from "../errors.ts";
 
 /** What one invocation may ask for; anything else about a run is deployment configuration. */
 export const sweepRequestSchema = z.strictObject({
@@ -22,7 +23,7 @@ export function parseSweepRequest(event: unknown): SweepRequest {
   if (event === undefined || event === null || isScheduledEvent(event)) return {};
   const parsed = sweepRequestSchema.safeParse(event);
   if (!parsed.success) {
-    throw new Error(
+    throw new TenantSyncError(
       `sweep expects a scheduled event, {}, {"dryRun": true} or {"allowMassDelete": true}; got ${JSON.stringify(event)?.slice(0, 200)}`,
     );
   }

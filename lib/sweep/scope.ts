@@ -1,4 +1,5 @@
 import type { InventoryEntry } from "../db/inventory-store.ts";
+import { TenantSyncError } from "../errors.ts";
 import {
   type LabelRequirement,
   LabelSelectorError,
@@ -16,7 +17,7 @@ import {
 import type { TemplateSet } from "../templates/model.ts";
 
 /** The sweep's label selector names a label it cannot judge desired objects by: the run is refused. */
-export class SweepScopeError extends Error {
+export class SweepScopeError extends TenantSyncError {
   constructor(message: string) {
     super(message);
     this.name = "SweepScopeError";

@@ -1,6 +1,7 @@
 import type { ClusterRegistry } from "../clusters/cluster-registry.ts";
 import { readInventoryForCluster } from "../db/inventory-store.ts";
 import type { Queryable } from "../db/queryable.ts";
+import { TenantSyncError } from "../errors.ts";
 import type { ClusterClient } from "../kube/cluster-client.ts";
 import { tenantLabelValue } from "../kube/labels.ts";
 import type { KubeObject } from "../kube/object-ref.ts";
@@ -59,7 +60,7 @@ export async function surveyClusters(input: SurveyInput): Promise<Survey> {
         { labelSelector: scope?.text, fullFor: deepLabels },
       );
       // The API server refuses what the sweep cannot read (one grammar), so this only guards a difference.
-      if (scope?.unreadable !== undefined) throw new Error(scope.unreadable);
+      if (scope?.unreadable !== undefined) throw new TenantSyncError(scope.unreadable);
       comparison.finish();
       survey.clients.set(cluster, client);
       for (const [key, object] of full) survey.full.set(key, object);

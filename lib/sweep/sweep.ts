@@ -2,10 +2,12 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { ClusterRegistry } from "../clusters/cluster-registry.ts";
+import { requireQueueUrl } from "../config.ts";
 import { removeInventory } from "../db/inventory-store.ts";
 import type { Queryable } from "../db/queryable.ts";
 import type { TenantSource } from "../db/source.ts";
 import type { Engine, VersionResolver } from "../engine/engine.ts";
+import { TenantSyncError } from "../errors.ts";
 import type { Log } from "../log.ts";
 import type { TemplateSet } from "../templates/model.ts";
 import { deepCheck } from "./deep-check.ts";
@@ -250,7 +252,7 @@ export class Sweeper {
     if (options.dryRun) return;
 
     if (!(await renewLease(db, SWEEP_LEASE, holder, options.leaseSeconds))) {
-      throw new Error(
+      throw new TenantSyncError(
         `another sweep took the lease while this one was planning (run ${runId} took longer than ` +
           `${options.leaseSeconds} s); nothing was changed. Raise leaseSeconds above the sweep's duration.`,
       );
@@ -270,7 +272,8 @@ export class Sweeper {
     if (tenants.length === 0) return;
     await markDrift(this.deps.db, plan.repairs);
     if (options.inline) {
-      if (!this.deps.engine) throw new Error("inline repairs need an engine; none was given to the Sweeper");
+      if (!this.deps.engine)
+        throw new TenantSyncError("inline repairs need an engine; none was given to the Sweeper");
       // Recorded before the reconcile, so a retry that never finishes still counts and cannot loop hot.
       await this.recordRetried(retries.due, counts);
       const inline = await repairInline(this.deps.engine, tenants, options.concurrency);
@@ -281,12 +284,10 @@ export class Sweeper {
       }
       return;
     }
-    const { sqs, queueUrl } = this.deps;
-    if (!sqs || !queueUrl) {
-      throw new Error(
-        "the sweep fans repairs out on the queue, but TENANT_SYNC_QUEUE_URL is not set (or run it inline)",
-      );
-    }
+    const queueUrl = requireQueueUrl(this.deps, "the sweep fans repairs out on the queue, or run it inline");
+    const { sqs } = this.deps;
+    // Wiring, not configuration: the composition root gives an SQS client whenever it gives a queue URL.
+    if (!sqs) throw new Error("the Sweeper was given a queue URL but no SQS client");
     const sent = await fanOut(sqs, queueUrl, tenants, runId);
     const unsent = new Set(sent.failed.map((failure) => failure.tenant));
     await this.recordRetried(

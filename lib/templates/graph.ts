@@ -1,3 +1,5 @@
+import { TenantSyncError } from "../errors.ts";
+
 export interface GraphNode {
   id: string;
   dependsOn: readonly string[];
@@ -47,7 +49,12 @@ export function topologicalLevels(nodes: readonly GraphNode[]): string[][] {
   const ids = new Set(nodes.map((node) => node.id));
   for (const node of nodes) {
     for (const dep of node.dependsOn) {
-      if (!ids.has(dep)) throw new Error(`resource ${node.id} depends on unknown resource ${dep}`);
+      if (!ids.has(dep)) {
+        throw new TenantSyncError(`resource ${node.id} depends on unknown resource ${dep}`, {
+          resource: node.id,
+          field: "dependsOn",
+        });
+      }
     }
   }
   const placed = new Set<string>();
@@ -59,7 +66,7 @@ export function topologicalLevels(nodes: readonly GraphNode[]): string[][] {
       .map((node) => node.id);
     if (level.length === 0) {
       const cycle = findCycles(remaining)[0] ?? remaining.map((node) => node.id);
-      throw new Error(`dependency cycle: ${cycle.join(" -> ")}`);
+      throw new TenantSyncError(`dependency cycle: ${cycle.join(" -> ")}`);
     }
     for (const id of level) placed.add(id);
     levels.push(level);

@@ -1,3 +1,4 @@
+import { TenantSyncError } from "../errors.ts";
 import { canonicalJson, sha256Hex } from "./canonical.ts";
 import type { JsonValue } from "./json-value.ts";
 import { DNS_LABEL_MAX, DNS_SUBDOMAIN_MAX } from "./k8s-names.ts";
@@ -77,10 +78,10 @@ export function isHelperName(name: string): boolean {
 /** Applies a helper; the error, if any, says which helper and what it was given. */
 export function applyHelper(name: string, input: HelperInput): string {
   const helper = HELPERS[name];
-  if (!helper) throw new Error(`unknown helper "${name}"`);
+  if (!helper) throw new TenantSyncError(`unknown helper "${name}"`);
   const result = helper.apply(input);
   if (helper.producesName && result === "") {
-    throw new Error(
+    throw new TenantSyncError(
       `helper ${name} produced an empty name from ${JSON.stringify(input.text)}: ` +
         "the value has no letters or digits to build a name from",
     );

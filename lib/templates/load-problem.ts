@@ -1,3 +1,4 @@
+import { TenantSyncError } from "../errors.ts";
 /** One thing wrong in a template set, located so a person can open the file at that line. */
 export interface LoadProblem {
   file: string;
@@ -12,7 +13,7 @@ export function formatProblem(problem: LoadProblem): string {
 }
 
 /** Every problem found while loading, reported together so one run shows everything to fix. */
-export class TemplateSetError extends Error {
+export class TemplateSetError extends TenantSyncError {
   readonly problems: readonly LoadProblem[];
 
   constructor(problems: readonly LoadProblem[]) {

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { basename, isAbsolute, join, normalize, resolve, sep } from "node:path";
 import { type Document, LineCounter, parseDocument, visit } from "yaml";
+import { TenantSyncError } from "../errors.ts";
 import { describeValue } from "../values/truthy.ts";
 import { checkNamespaceTemplate, checkResourceTemplate } from "./check-template.ts";
 import { formatPath } from "./field-path.ts";
@@ -32,7 +33,7 @@ export async function loadTemplateSetFromFiles(
 ): Promise<TemplateSet> {
   const read: ReadText = async (file) => {
     if (Object.hasOwn(files, file)) return files[file] as string;
-    throw Object.assign(new Error(`no file "${file}" among the set's files`), { code: "ENOENT" });
+    throw Object.assign(new TenantSyncError(`no file "${file}" among the set's files`), { code: "ENOENT" });
   };
   const { set, problems } = await readTemplateSet(dir, read);
   if (!set || problems.length > 0) throw new TemplateSetError(problems);

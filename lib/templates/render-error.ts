@@ -1,3 +1,5 @@
+import { TenantSyncError } from "../errors.ts";
+
 /** Where a render failed, for people (the message) and for code (the fields). */
 export interface RenderErrorDetails {
   tenantKey: string;
@@ -15,7 +17,7 @@ export interface RenderErrorDetails {
  * A tenant's template could not be turned into an object. The message names tenant, set, resource, file
  * and line, and the field when there is one; it never holds anything from the cluster or its credentials.
  */
-export class RenderError extends Error {
+export class RenderError extends TenantSyncError {
   readonly details: RenderErrorDetails;
 
   constructor(details: RenderErrorDetails) {
@@ -25,6 +27,12 @@ export class RenderError extends Error {
     super(
       `tenant ${JSON.stringify(details.tenantKey)}, template set ${details.templateSet}${resource} (${where}): ` +
         `${field}${details.reason}`,
+      {
+        tenant: details.tenantKey,
+        templateSet: details.templateSet,
+        ...(details.resourceId === undefined ? {} : { resource: details.resourceId }),
+        ...(details.fieldPath ? { field: details.fieldPath } : {}),
+      },
     );
     this.name = "RenderError";
     this.details = details;

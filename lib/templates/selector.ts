@@ -1,8 +1,9 @@
+import { TenantSyncError } from "../errors.ts";
 import { parseTruthy, TruthinessError } from "../values/truthy.ts";
 import type { SelectorTerm, SelectorValue, TemplateSet } from "./model.ts";
 
 /** A selector could not be decided for a row; the tenant should be reported, not silently skipped. */
-export class SelectorError extends Error {
+export class SelectorError extends TenantSyncError {
   constructor(message: string) {
     super(message);
     this.name = "SelectorError";

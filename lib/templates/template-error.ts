@@ -1,14 +1,16 @@
+import { TenantSyncError } from "../errors.ts";
+
 /**
  * A problem inside one template, located by character offset in the template source so the caller can
  * turn it into file:line. `path` is the field of the rendered object, when the problem is about one.
  */
-export class TemplateError extends Error {
+export class TemplateError extends TenantSyncError {
   readonly offset: number | undefined;
   readonly path: string | undefined;
   readonly variable: string | undefined;
 
   constructor(message: string, where: { offset?: number; path?: string; variable?: string } = {}) {
-    super(message);
+    super(message, where.path === undefined ? {} : { field: where.path });
     this.name = "TemplateError";
     this.offset = where.offset;
     this.path = where.path;

@@ -41,6 +41,7 @@ export class TokenTable {
 
   private valueAt(index: string | undefined): JsonValue {
     const value = this.values[Number(index)];
+    // Internal invariant, plain Error: tokens are only made by this class, so no template can name a missing one.
     if (value === undefined) throw new Error(`internal: unknown placeholder token #${index}`);
     return value;
   }

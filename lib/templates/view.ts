@@ -1,3 +1,4 @@
+import { TenantSyncError } from "../errors.ts";
 import { describeValue } from "../values/truthy.ts";
 import { HELPER_NAMES } from "./helpers.ts";
 import type { JsonObject, JsonValue } from "./json-value.ts";
@@ -14,7 +15,7 @@ export interface ReservedValues {
 }
 
 /** A row that cannot be offered to templates; says which column and what to change in the query. */
-export class ViewError extends Error {
+export class ViewError extends TenantSyncError {
   constructor(message: string) {
     super(message);
     this.name = "ViewError";

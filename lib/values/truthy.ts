@@ -1,8 +1,10 @@
+import { TenantSyncError } from "../errors.ts";
+
 const TRUE_WORDS = new Set(["true", "yes", "t", "on", "1"]);
 const FALSE_WORDS = new Set(["false", "no", "f", "off", "0"]);
 
 /** A column value that cannot be read as true or false; names the column so the row or query can be fixed. */
-export class TruthinessError extends Error {
+export class TruthinessError extends TenantSyncError {
   readonly column: string;
   readonly value: unknown;
 
@@ -10,6 +12,7 @@ export class TruthinessError extends Error {
     super(
       `column "${column}": cannot read ${describeValue(value)} as true or false; ` +
         "use a boolean, 1/0, or one of true/false, yes/no, t/f, on/off (any case)",
+      { field: column },
     );
     this.name = "TruthinessError";
     this.column = column;

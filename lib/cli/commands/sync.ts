@@ -48,6 +48,7 @@ async function syncInProcess(context: CliContext, tenant: string, options: SyncO
   return withRuntime(options, context.io, async (runtime) => {
     await checkKnown(runtime, tenant);
     const result = await resync(runtime, { tenant });
+    // Internal invariant, plain Error: resync answers a one-tenant request with that tenant's outcome.
     if (!("tenant" in result)) throw new Error("resync of one tenant returned a result for all tenants");
     return {
       tenant,

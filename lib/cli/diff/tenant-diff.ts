@@ -5,6 +5,7 @@ import type { Queryable } from "../../db/queryable.ts";
 import { type TenantRecord, TenantRowError, type TenantSource } from "../../db/source.ts";
 import { refOfEntry, sameObject } from "../../engine/apply-set.ts";
 import { finalizeObject } from "../../engine/desired.ts";
+import { TenantSyncError } from "../../errors.ts";
 import { describeApiError, isTransient } from "../../kube/api-errors.ts";
 import type { ClusterClient } from "../../kube/cluster-client.ts";
 import type { ObjectRef } from "../../kube/object-ref.ts";
@@ -117,7 +118,10 @@ export async function diffTenant(
             return objectDiff("error", where, { reason: "render", message: rendered.error.message });
           const resource = set.resources.find((r) => r.id === rendered.resourceId);
           if (!resource)
-            throw new Error(`resource ${rendered.resourceId} is not in template set ${set.name}`);
+            throw new TenantSyncError(`resource ${rendered.resourceId} is not in template set ${set.name}`, {
+              templateSet: set.name,
+              resource: rendered.resourceId,
+            });
           let mapping: Awaited<ReturnType<ClusterClient["mapping"]>>;
           try {
             mapping = await client.mapping(rendered.object.apiVersion, rendered.object.kind);
