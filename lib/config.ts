@@ -84,7 +84,12 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
  */
 export function requireQueueUrl(config: { queueUrl?: string | undefined }, use: string): string {
   if (config.queueUrl) return config.queueUrl;
-  throw new ConfigError(`invalid configuration: TENANT_SYNC_QUEUE_URL is not set (${use})`, {
+  throw missingQueueUrl(use);
+}
+
+/** The one error for a missing queue URL, for callers that hold the queue rather than its URL. */
+export function missingQueueUrl(use: string): ConfigError {
+  return new ConfigError(`invalid configuration: TENANT_SYNC_QUEUE_URL is not set (${use})`, {
     field: "TENANT_SYNC_QUEUE_URL",
   });
 }

@@ -1,7 +1,9 @@
 import { z } from "zod";
+import { missingQueueUrl } from "../config.ts";
 import type { TenantSource } from "../db/source.ts";
 import type { ReconcileOptions } from "../engine/engine.ts";
 import type { TenantOutcome } from "../engine/outcome.ts";
+import { TenantSyncError } from "../errors.ts";
 import type { TenantQueue } from "../queue/tenant-queue.ts";
 
 export const resyncRequestSchema = z.union([
@@ -25,7 +27,7 @@ export interface ResyncPorts {
 export function parseResyncRequest(event: unknown): ResyncRequest {
   const parsed = resyncRequestSchema.safeParse(event);
   if (!parsed.success) {
-    throw new Error(
+    throw new TenantSyncError(
       `resync expects {"tenant": "<key>"} or {"all": true}; got ${JSON.stringify(event)?.slice(0, 200)}`,
     );
   }
@@ -45,7 +47,7 @@ export async function resync(ports: ResyncPorts, request: ResyncRequest): Promis
     };
   }
   const queue = ports.queue;
-  if (!queue) throw new Error("TENANT_SYNC_QUEUE_URL is not set: resync of all tenants needs the queue");
+  if (!queue) throw missingQueueUrl("resync of all tenants needs the queue");
   const at = new Date().toISOString();
   let enqueued = 0;
   let failed = 0;

@@ -5,7 +5,10 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { z } from "zod";
 import type { RuntimeConfig } from "../config.ts";
+import { requireQueueUrl } from "../config.ts";
+import { issueLines } from "../config-parse.ts";
 import type { Queryable } from "../db/queryable.ts";
+import { TenantSyncError } from "../errors.ts";
 import type { Log } from "../log.ts";
 import type { TemplateSet } from "../templates/model.ts";
 import { pauseRollout, resumeRollout, startRollout } from "./control.ts";
@@ -53,10 +56,8 @@ export interface RolloutPorts {
 export function parseRolloutRequest(event: unknown): RolloutRequest {
   const parsed = rolloutRequestSchema.safeParse(event);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join(".") || "(event)"}: ${issue.message}`,
-    );
-    throw new Error(
+    const problems = issueLines(parsed.error, "(event)");
+    throw new TenantSyncError(
       `rollout expects {"action": "start"|"step"|"pause"|"resume"|"status", "set"?, "fromVersion"?, ` +
         `"toVersion"?, "waveSize"?, "failureThreshold"?, "replace"?}; ${problems.join("; ")}; got ` +
         `${JSON.stringify(event)?.slice(0, 200)}`,
@@ -84,14 +85,14 @@ export async function handleRolloutRequest(
       const set = required(request.set, "start");
       const toVersion = request.toVersion ?? deployedVersions.get(set);
       if (toVersion === undefined) {
-        throw new Error(
+        throw new TenantSyncError(
           `rollout start: this deployment has no template set ${JSON.stringify(set)} ` +
             `(it has ${[...deployedVersions.keys()].join(", ") || "none"}); name one, or give "toVersion"`,
         );
       }
       const fromVersion = request.fromVersion ?? (await commonOtherVersion(db, set, toVersion))?.version;
       if (fromVersion === undefined) {
-        throw new Error(
+        throw new TenantSyncError(
           `rollout start: no tenant of template set ${set} runs a version other than ${toVersion} ` +
             "(tenant_sync_status); there is nothing to roll out",
         );
@@ -142,14 +143,18 @@ export async function handleRolloutRequest(
 }
 
 function required(set: string | undefined, action: string): string {
-  if (set === undefined) throw new Error(`rollout ${action}: "set" is required (the template set's name)`);
+  if (set === undefined) {
+    throw new TenantSyncError(`rollout ${action}: "set" is required (the template set's name)`, {
+      field: "set",
+    });
+  }
   return set;
 }
 
 async function activeOf(ports: RolloutPorts, set: string) {
   const rollout = await readActiveRollout(ports.db, set);
   if (!rollout) {
-    throw new Error(
+    throw new TenantSyncError(
       `template set ${JSON.stringify(set)} has no unfinished rollout (see {"action": "status"})`,
     );
   }
@@ -157,7 +162,5 @@ async function activeOf(ports: RolloutPorts, set: string) {
 }
 
 function queueUrl(ports: RolloutPorts): string {
-  const url = ports.config.queueUrl;
-  if (!url) throw new Error("TENANT_SYNC_QUEUE_URL is not set: a rollout enqueues the tenants it admits");
-  return url;
+  return requireQueueUrl(ports.config, "a rollout enqueues the tenants it admits");
 }

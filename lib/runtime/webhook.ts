@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { ConfigError, loadRuntimeConfig } from "../config.ts";
+import { loadRuntimeConfig, requireQueueUrl } from "../config.ts";
 import type { Log } from "../log.ts";
 import { ReplayCache } from "../pipeline/replay-cache.ts";
 import type { WebhookDeps, WebhookRequest, WebhookResponse } from "../pipeline/webhook.ts";
@@ -17,7 +17,7 @@ export interface WebhookParts {
 export function openWebhook(env: NodeJS.ProcessEnv, log: Log): WebhookParts {
   const config = loadRuntimeConfig(env);
   const webhook = loadWebhookConfig(env);
-  if (!config.queueUrl) throw new ConfigError("invalid configuration: TENANT_SYNC_QUEUE_URL is not set");
+  const queueUrl = requireQueueUrl(config, "the webhook enqueues the tenants a row change touches");
   const parts = new RuntimeParts(config, log);
   return {
     deps: {
@@ -25,7 +25,7 @@ export function openWebhook(env: NodeJS.ProcessEnv, log: Log): WebhookParts {
       keyColumn: config.source.keyColumn,
       now: Date.now,
       sqs: parts.sqs,
-      queueUrl: config.queueUrl,
+      queueUrl,
       replayCache: new ReplayCache(),
       toleranceSeconds: webhook.toleranceSeconds,
       log,

@@ -25,6 +25,7 @@ export function runtimePart<Part>(open: () => Part | Promise<Part>): RuntimePart
       Object.assign(request.context, { [key]: await opened });
     },
     of: (context) => {
+      // A wiring fault in a handler, never caused by an event or a setting.
       if (!(key in context)) throw new Error("a runtime part is read by a handler that does not .use() it");
       return (context as Context & { [key]: Part })[key];
     },
