@@ -7,7 +7,7 @@ import type { Database } from "../lib/db/database.ts";
 import { migrate } from "../lib/db/migrate.ts";
 import { readStatus } from "../lib/db/status-store.ts";
 import { createLog } from "../lib/log.ts";
-import { installTriggers } from "../lib/pipeline/triggers.ts";
+import { installTriggers } from "../lib/pipeline/triggers/triggers.ts";
 import { RuntimeParts } from "../lib/runtime/parts.ts";
 import { localFunctionEnv } from "./dev/local-env.ts";
 import { EXAMPLE_TENANTS_DDL, exampleTenant } from "./example/tenants.ts";

@@ -1,6 +1,6 @@
 import type { SQSEvent } from "aws-lambda";
 import { z } from "zod";
-import type { QueueRecord } from "../pipeline/sync-batch.ts";
+import type { QueueRecord } from "../pipeline/sync/sync-batch.ts";
 import { sweepRequestSchema } from "../sweep/request.ts";
 
 /** An SQS batch as the sync consumer reads it (lib/pipeline/sync-batch.ts). */

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { readInventory } from "../../db/inventory-store.ts";
 import { TenantRowError } from "../../db/source.ts";
 import { readStatus } from "../../db/status-store.ts";
-import { resync } from "../../pipeline/resync.ts";
+import { resync } from "../../pipeline/sync/resync.ts";
 import type { Runtime } from "../../runtime/runtime.ts";
 import { action, type CliContext } from "../context.ts";
 import { CliError } from "../exit-codes.ts";

@@ -10,7 +10,7 @@
  * relay runs on its schedule.)
  */
 import pg from "pg";
-import { parseDatabaseUrl, scrubPassword } from "../db/connection-url.ts";
+import { parseDatabaseUrl, scrubPassword } from "../../db/connection-url.ts";
 import { OUTBOX_CHANNEL } from "./outbox.ts";
 
 export interface OutboxListenerOptions {

@@ -1,4 +1,4 @@
-import type { Database } from "../db/queryable.ts";
+import type { Database } from "../../db/queryable.ts";
 import { withOutboxConnection } from "./outbox-connection.ts";
 import { deleteSentBefore } from "./outbox-store.ts";
 

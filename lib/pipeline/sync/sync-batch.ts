@@ -1,8 +1,8 @@
 import pLimit from "p-limit";
-import type { TenantOutcome } from "../engine/outcome.ts";
-import type { Log } from "../log.ts";
-import { parseTenantMessage, type TenantMessage } from "../queue/message.ts";
-import { describeValue } from "../values/truthy.ts";
+import type { TenantOutcome } from "../../engine/outcome.ts";
+import type { Log } from "../../log.ts";
+import { parseTenantMessage, type TenantMessage } from "../../queue/message.ts";
+import { describeValue } from "../../values/truthy.ts";
 
 /** A received queue message, without Lambda's types: what the sync consumer needs of it. */
 export interface QueueRecord {

@@ -1,4 +1,4 @@
-import { quoteQualifiedName } from "../db/identifiers.ts";
+import { quoteQualifiedName } from "../../db/identifiers.ts";
 import type { TriggerSql, TriggerTarget } from "./trigger-sql.ts";
 
 /**

@@ -1,5 +1,5 @@
-import { quoteQualifiedName } from "../db/identifiers.ts";
-import { OUTBOX_CHANNEL } from "./outbox.ts";
+import { quoteQualifiedName } from "../../db/identifiers.ts";
+import { OUTBOX_CHANNEL } from "../outbox/outbox.ts";
 import type { TriggerSql, TriggerTarget } from "./trigger-sql.ts";
 
 /**

@@ -18,7 +18,7 @@
  * when the view's key is computed from several tables, have the application insert into tenant_sync_outbox in
  * the same transaction as its change. See docs/pipeline.md.
  */
-import type { Dialect } from "../db/dialect.ts";
+import type { Dialect } from "../../db/dialect.ts";
 import {
   checkIdentifier,
   displayName,
@@ -26,8 +26,8 @@ import {
   type QualifiedName,
   quoteIdentifier,
   quoteQualifiedName,
-} from "../db/identifiers.ts";
-import { OUTBOX_TABLE } from "./outbox.ts";
+} from "../../db/identifiers.ts";
+import { OUTBOX_TABLE } from "../outbox/outbox.ts";
 import { type TriggerNames, triggerNames } from "./trigger-names.ts";
 import { mysqlTriggerSql } from "./trigger-sql-mysql.ts";
 import { postgresTriggerSql } from "./trigger-sql-postgres.ts";

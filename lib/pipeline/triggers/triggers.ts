@@ -3,9 +3,9 @@
  * idempotent: installing again replaces the triggers (after a change of key column, or of tenant-sync's
  * trigger code), removing twice is harmless.
  */
-import type { Database } from "../db/queryable.ts";
+import type { Database } from "../../db/queryable.ts";
+import { lookupTable, resolvePlacement } from "./table-placement.ts";
 import { type TriggerConfig, triggerSql } from "./trigger-sql.ts";
-import { lookupTable, resolvePlacement } from "./trigger-target.ts";
 
 export {
   type TriggerConfig,

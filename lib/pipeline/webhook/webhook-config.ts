@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError } from "../config.ts";
+import { ConfigError } from "../../config.ts";
 import { DEFAULT_TOLERANCE_SECONDS } from "./webhook-signature.ts";
 
 const schema = z.object({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { tenantMessageSchema } from "../queue/message.ts";
+import { tenantMessageSchema } from "../../queue/message.ts";
 
 /**
  * A database webhook payload, Supabase style: `record` is the row after INSERT/UPDATE, `old_record` the row
