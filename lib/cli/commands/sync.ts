@@ -45,7 +45,7 @@ async function checkKnown(runtime: Runtime, tenant: string): Promise<void> {
 }
 
 async function syncInProcess(context: CliContext, tenant: string, options: SyncOptions): Promise<SyncReport> {
-  return withRuntime(options, context.io, async (runtime) => {
+  return withRuntime(options, context, async (runtime) => {
     await checkKnown(runtime, tenant);
     const result = await resync(runtime, { tenant });
     if (!("tenant" in result)) throw new Error("resync of one tenant returned a result for all tenants");
