@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { CreateQueueCommand, DeleteQueueCommand } from "@aws-sdk/client-sqs";
 import { AppsV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { Command } from "commander";
@@ -23,7 +24,6 @@ const DEMO_DATABASE = "tenant_sync_demo";
 const started = Date.now();
 const say = (text: string) =>
   console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${text}`);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function freshDatabase(serverUrl: string): Promise<string> {
   const admin = new pg.Client({ connectionString: serverUrl });
