@@ -8,7 +8,7 @@
 import { displayName, parseQualifiedName, quoteQualifiedName } from "../../db/identifiers.ts";
 import type { Queryable } from "../../db/queryable.ts";
 import { OUTBOX_TABLE } from "../outbox/outbox.ts";
-import type { TriggerConfig, TriggerPlacement } from "./trigger-sql.ts";
+import type { TriggerConfig, TriggerPlacement } from "./trigger-target.ts";
 
 export interface TableFacts {
   schema: string;

@@ -5,14 +5,11 @@
  */
 import type { Database } from "../../db/queryable.ts";
 import { lookupTable, resolvePlacement } from "./table-placement.ts";
-import { type TriggerConfig, triggerSql } from "./trigger-sql.ts";
+import { triggerSql } from "./trigger-sql.ts";
+import type { TriggerConfig } from "./trigger-target.ts";
 
-export {
-  type TriggerConfig,
-  type TriggerPlacement,
-  type TriggerSql,
-  triggerSql,
-} from "./trigger-sql.ts";
+export { triggerSql } from "./trigger-sql.ts";
+export type { TriggerConfig, TriggerPlacement, TriggerSql } from "./trigger-target.ts";
 
 export async function installTriggers(db: Database, config: TriggerConfig): Promise<void> {
   // Checked before any catalog query, so a bad identifier is reported as such.
