@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { CreateQueueCommand, DeleteQueueCommand } from "@aws-sdk/client-sqs";
 import { AppsV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { Command } from "commander";
@@ -7,7 +8,7 @@ import type { Database } from "../lib/db/database.ts";
 import { migrate } from "../lib/db/migrate.ts";
 import { readStatus } from "../lib/db/status-store.ts";
 import { createLog } from "../lib/log.ts";
-import { installTriggers } from "../lib/pipeline/triggers.ts";
+import { installTriggers } from "../lib/pipeline/triggers/triggers.ts";
 import { RuntimeParts } from "../lib/runtime/parts.ts";
 import { localFunctionEnv } from "./dev/local-env.ts";
 import { EXAMPLE_TENANTS_DDL, exampleTenant } from "./example/tenants.ts";
@@ -23,7 +24,6 @@ const DEMO_DATABASE = "tenant_sync_demo";
 const started = Date.now();
 const say = (text: string) =>
   console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${text}`);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function freshDatabase(serverUrl: string): Promise<string> {
   const admin = new pg.Client({ connectionString: serverUrl });

@@ -2,7 +2,11 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import { loadRuntimeConfig, type RuntimeConfig } from "../../lib/config.ts";
 import { createLog } from "../../lib/log.ts";
-import { type RelayCycleResult, type RelayResources, relayCycle } from "../../lib/pipeline/relay-cycle.ts";
+import {
+  type RelayCycleResult,
+  type RelayResources,
+  relayCycle,
+} from "../../lib/pipeline/outbox/relay-cycle.ts";
 import { openRelayResources, runtimePart } from "../../lib/runtime/lambda.ts";
 
 const log = createLog("tenant-sync-relay");

@@ -6,7 +6,7 @@ import {
   type ResyncResult,
   resync,
   resyncRequestSchema,
-} from "../../lib/pipeline/resync.ts";
+} from "../../lib/pipeline/sync/resync.ts";
 import { requestParser, runtimeFromEnv, runtimePart } from "../../lib/runtime/lambda.ts";
 
 const log = createLog("tenant-sync-resync");

@@ -3,7 +3,7 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createLog } from "../../lib/log.ts";
-import { processBatch } from "../../lib/pipeline/sync-batch.ts";
+import { processBatch } from "../../lib/pipeline/sync/sync-batch.ts";
 import * as lambda from "../../lib/runtime/lambda.ts";
 
 const log = createLog("tenant-sync-sync");

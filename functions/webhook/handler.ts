@@ -2,7 +2,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { createLog } from "../../lib/log.ts";
-import { handleWebhook } from "../../lib/pipeline/webhook.ts";
+import { handleWebhook } from "../../lib/pipeline/webhook/webhook.ts";
 import * as lambda from "../../lib/runtime/lambda.ts";
 
 const log = createLog("tenant-sync-webhook");

@@ -3,7 +3,7 @@ import { Command } from "commander";
 import { loadRuntimeConfig } from "../../lib/config.ts";
 import { migrate } from "../../lib/db/migrate.ts";
 import { createLog } from "../../lib/log.ts";
-import { installTriggers } from "../../lib/pipeline/triggers.ts";
+import { installTriggers } from "../../lib/pipeline/triggers/triggers.ts";
 import { RuntimeParts } from "../../lib/runtime/parts.ts";
 import { EXAMPLE_TENANTS_DDL } from "../example/tenants.ts";
 import { loadStackConfig } from "../stack/config.ts";

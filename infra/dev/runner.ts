@@ -2,7 +2,7 @@ import { createRelayHandler } from "../../functions/relay/handler.ts";
 import { createSyncHandler } from "../../functions/sync/handler.ts";
 import { loadRuntimeConfig } from "../../lib/config.ts";
 import type { Log } from "../../lib/log.ts";
-import { OutboxListener } from "../../lib/pipeline/outbox-listener.ts";
+import { OutboxListener } from "../../lib/pipeline/outbox/outbox-listener.ts";
 import { RuntimeParts } from "../../lib/runtime/parts.ts";
 import { CoalescedTask } from "./coalesced-task.ts";
 import { lambdaContext } from "./lambda-context.ts";

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -97,7 +98,7 @@ export class SqsPoller {
       } catch (error) {
         if (!this.running) break;
         this.onError(error as Error);
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        await sleep(500);
         continue;
       } finally {
         this.aborts.delete(abort);

@@ -2,6 +2,7 @@ import { type SpawnOptions, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { StackConfig } from "./config.ts";
 
 export class StackError extends Error {
@@ -100,8 +101,6 @@ export async function stopDaemon(
   while (isAlive(pid)) await sleep(50);
   return true;
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function assertPortFree(service: string, host: string, port: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {

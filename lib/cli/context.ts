@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { LocalStack } from "./environment.ts";
 import { EXIT, type ExitCode } from "./exit-codes.ts";
 import type { CliIo } from "./io.ts";
 import { reportError } from "./report-error.ts";
@@ -9,6 +10,8 @@ export interface CliContext {
   exitCode: ExitCode;
   /** The clock ages are measured against (tests fix it). */
   now: () => Date;
+  /** The local stack, when the CLI runs from the dev tooling (`npm run cli`); the installed bin has none. */
+  localStack?: LocalStack;
 }
 
 /** Options every command has. */
@@ -35,4 +38,9 @@ export function action<O extends JsonOption>(
   };
 }
 
-export const newContext = (io: CliIo): CliContext => ({ io, exitCode: EXIT.ok, now: () => new Date() });
+export const newContext = (io: CliIo, localStack?: LocalStack): CliContext => ({
+  io,
+  exitCode: EXIT.ok,
+  now: () => new Date(),
+  ...(localStack ? { localStack } : {}),
+});

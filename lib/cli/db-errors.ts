@@ -12,7 +12,7 @@ export function explainDatabaseError(error: unknown, location: string): unknown 
   const message = (error as Error)?.message ?? "";
   if (typeof code === "string" && MISSING_TABLE.has(code) && message.includes("tenant_sync_")) {
     return new CliError(
-      `${message} on ${location}: tenant-sync's migrations (infra/sql/) have not run on this database ` +
+      `${message} on ${location}: tenant-sync's migrations (lib/db/migrations/) have not run on this database ` +
         "(`npm run dev` runs them on the local stack; see docs/deployment.md)",
     );
   }

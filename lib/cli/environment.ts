@@ -1,7 +1,3 @@
-import fs from "node:fs";
-import { localFunctionEnv } from "../../infra/dev/local-env.ts";
-import { loadStackConfig } from "../../infra/stack/config.ts";
-import { stackInfoPath } from "../../infra/stack/stack-info.ts";
 import { defaultTemplatesDir, loadRuntimeConfig, type RuntimeConfig } from "../config.ts";
 import { CliError } from "./exit-codes.ts";
 
@@ -15,34 +11,58 @@ export interface EnvironmentOptions {
   templates?: string;
 }
 
-const localStackFile = () => stackInfoPath(loadStackConfig().stateDir);
+/**
+ * The local stack of a checkout, as the dev tooling (infra/cli) hands it to the CLI. The product CLI has
+ * none: it knows the local stack only through this interface, never through the stack's own code.
+ */
+export interface LocalStack {
+  /** The file a stack brought up in this checkout writes (`.stack/stack.json`); named in messages. */
+  stateFile(): string;
+  /** Whether that file exists. */
+  isUp(): boolean;
+  /**
+   * The environment the functions see on the stack, for its example tenants table (what `npm run dev`
+   * gives them); it also points this process's AWS SDK at the stack's SQS and Secrets Manager.
+   */
+  functionEnv(database: "postgres" | "mysql"): NodeJS.ProcessEnv;
+}
 
 /**
  * The local stack is used when asked for, and by default when nothing else is configured: no
  * TENANT_SYNC_DATABASE_URL, but a stack brought up in this checkout (`npm run stack -- up`).
  */
-export function usesLocalStack(options: EnvironmentOptions, env: NodeJS.ProcessEnv = process.env): boolean {
+export function usesLocalStack(
+  options: EnvironmentOptions,
+  localStack: LocalStack | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
   if (options.local || options.mysql) return true;
-  return !env.TENANT_SYNC_DATABASE_URL && fs.existsSync(localStackFile());
+  return !env.TENANT_SYNC_DATABASE_URL && localStack?.isUp() === true;
 }
 
-/**
- * The environment the functions would see. The local stack's is the one `npm run dev` gives them; it also
- * points this process's AWS SDK at the stack's SQS and Secrets Manager.
- */
-export function cliEnvironment(options: EnvironmentOptions): NodeJS.ProcessEnv {
-  if (!usesLocalStack(options)) return process.env;
-  if (!fs.existsSync(localStackFile())) {
+/** The environment the functions would see: this process's, or the local stack's (see LocalStack). */
+export function cliEnvironment(
+  options: EnvironmentOptions,
+  localStack: LocalStack | undefined,
+): NodeJS.ProcessEnv {
+  if (!usesLocalStack(options, localStack)) return process.env;
+  if (!localStack) {
     throw new CliError(
-      `--local needs the local stack, but ${localStackFile()} is missing: run \`npm run stack -- up\` first`,
+      "--local needs the local stack's tooling, which the installed tenant-sync does not carry: run " +
+        "`npm run cli -- …` in a checkout, or set the TENANT_SYNC_* variables (`source .stack/env.sh`)",
     );
   }
-  return localFunctionEnv(options.mysql ? "mysql" : "postgres");
+  if (!localStack.isUp()) {
+    throw new CliError(
+      `--local needs the local stack, but ${localStack.stateFile()} is missing: run \`npm run stack -- up\` first`,
+    );
+  }
+  return localStack.functionEnv(options.mysql ? "mysql" : "postgres");
 }
 
 /** The functions' configuration (lib/config.ts), with the CLI's --templates applied. */
-export function cliConfig(options: EnvironmentOptions): RuntimeConfig {
-  const env = cliEnvironment(options);
+export function cliConfig(options: EnvironmentOptions, localStack: LocalStack | undefined): RuntimeConfig {
+  const env = cliEnvironment(options, localStack);
   if (!env.TENANT_SYNC_DATABASE_URL) {
     throw new CliError(
       "TENANT_SYNC_DATABASE_URL is not set and there is no local stack in this checkout; set it " +

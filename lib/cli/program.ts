@@ -1,9 +1,12 @@
 import { Command } from "commander";
-import { COMMANDS } from "./commands/index.ts";
+import { COMMANDS, type RegisterCommand } from "./commands/index.ts";
 import type { CliContext } from "./context.ts";
 
-/** The `tenant-sync` program with every command, writing to the context's streams instead of exiting. */
-export function buildProgram(context: CliContext): Command {
+/**
+ * The `tenant-sync` program with every command (then `extraCommands`, which the dev tooling adds), writing
+ * to the context's streams instead of exiting.
+ */
+export function buildProgram(context: CliContext, extraCommands: readonly RegisterCommand[] = []): Command {
   const program = new Command("tenant-sync")
     .description(
       "Database rows in, Kubernetes objects out: check and preview template sets, sync tenants, read their " +
@@ -17,6 +20,6 @@ export function buildProgram(context: CliContext): Command {
       writeOut: (text) => context.io.stdout.write(text),
       writeErr: (text) => context.io.stderr.write(text),
     });
-  for (const register of COMMANDS) register(program, context);
+  for (const register of [...COMMANDS, ...extraCommands]) register(program, context);
   return program;
 }

@@ -6,7 +6,7 @@ import type { Database, Session } from "./queryable.ts";
 export { defaultMigrationsDirectory, listMigrations, type Migration } from "./migration-files.ts";
 
 export interface MigrateOptions {
-  /** Where the NNN_name.sql files are; default infra/sql/<dialect>/. */
+  /** Where the NNN_name.sql files are; default lib/db/migrations/<dialect>/ (see defaultMigrationsDirectory). */
   directory?: string;
   /** How long to wait for another process's migration run to finish (default 60 s). */
   lockTimeoutMs?: number;

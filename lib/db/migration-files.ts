@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { TenantSyncError } from "../errors.ts";
 import type { Dialect } from "./dialect.ts";
 
-/** One SQL file under infra/sql/<dialect>/, named NNN_name.sql; its id is the file name without .sql. */
+/** One SQL file under lib/db/migrations/<dialect>/, named NNN_name.sql; its id is the file name without .sql. */
 export interface Migration {
   id: string;
   file: string;
@@ -13,12 +13,19 @@ export interface Migration {
 
 const FILE_NAME = /^(\d{3})_[a-z0-9_]+\.sql$/;
 
+/** The migrations in this source tree: lib/db/migrations/, one folder per dialect. */
+export const SOURCE_MIGRATIONS_DIR = fileURLToPath(new URL("./migrations/", import.meta.url));
+
 /**
- * infra/sql/postgres or infra/sql/mysql next to this source tree. A bundle (Lambda) must ship these files
- * and pass their directory to migrate(), since import.meta.url then points into the bundle.
+ * The folder holding the <dialect>/ folders, when the code does not run from this source tree: a bundle
+ * (Lambda) ships lib/db/migrations/ (serverless.yml `package.patterns`) and says where with this variable,
+ * since its import.meta.url points into the bundle.
  */
-export function defaultMigrationsDirectory(dialect: Dialect): string {
-  return fileURLToPath(new URL(`../../infra/sql/${dialect}/`, import.meta.url));
+export const MIGRATIONS_DIR_VARIABLE = "TENANT_SYNC_MIGRATIONS_DIR";
+
+/** lib/db/migrations/<dialect>/, under $TENANT_SYNC_MIGRATIONS_DIR when it is set. */
+export function defaultMigrationsDirectory(dialect: Dialect, env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(env[MIGRATIONS_DIR_VARIABLE] || SOURCE_MIGRATIONS_DIR, dialect);
 }
 
 /** The migrations in the order they apply (by number); any other .sql file name is an error, not skipped. */

@@ -220,14 +220,7 @@ export function createTenantSource(db: SourceDb, config: TenantSourceConfig): Te
 
 /** Rows by key text, keys in the order the rows came (rows of one key need not be adjacent under a collation). */
 function groupByKey(rows: readonly Row[], keyColumn: string): Map<string, Row[]> {
-  const groups = new Map<string, Row[]>();
-  for (const row of rows) {
-    const key = keyText(row[keyColumn]);
-    const group = groups.get(key);
-    if (group) group.push(row);
-    else groups.set(key, [row]);
-  }
-  return groups;
+  return Map.groupBy(rows, (row) => keyText(row[keyColumn]));
 }
 
 function keyText(value: unknown): string {

@@ -49,15 +49,14 @@ export interface ReconcileOptions {
   skipUnchanged?: boolean;
 }
 
-const groupBySet = (entries: readonly InventoryEntry[]) => {
-  const bySet = new Map<string, Map<string, InventoryEntry>>();
-  for (const entry of entries) {
-    const set = bySet.get(entry.templateSet) ?? new Map<string, InventoryEntry>();
-    set.set(entry.resourceId, entry);
-    bySet.set(entry.templateSet, set);
-  }
-  return bySet;
-};
+/** Template set → resource id → entry. */
+const groupBySet = (entries: readonly InventoryEntry[]): Map<string, Map<string, InventoryEntry>> =>
+  new Map(
+    [...Map.groupBy(entries, (entry) => entry.templateSet)].map(([set, list]) => [
+      set,
+      new Map(list.map((entry) => [entry.resourceId, entry])),
+    ]),
+  );
 
 /**
  * Makes one tenant's objects equal to what its row and the template sets say. Level-triggered and

@@ -20,11 +20,7 @@ export async function teardown(
   options: { tenantKey: string; reason: string },
 ): Promise<TeardownResult> {
   const result: TeardownResult = { removed: [], failures: [], writes: 0 };
-  const groups = new Map<string, InventoryEntry[]>();
-  for (const entry of entries) {
-    const key = `${entry.cluster}\u0000${entry.templateSet}`;
-    groups.set(key, [...(groups.get(key) ?? []), entry]);
-  }
+  const groups = Map.groupBy(entries, (entry) => `${entry.cluster}\u0000${entry.templateSet}`);
   await Promise.all(
     [...groups.values()].map(async (group) => {
       const first = group[0] as InventoryEntry;

@@ -1,22 +1,12 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { describeApiError, isTransient, statusCode } from "./api-errors.ts";
 import type { ClusterClient } from "./cluster-client.ts";
-import {
-  ANNOTATION_ORPHANED_AT,
-  ANNOTATION_ORPHANED_REASON,
-  isOwnedBy,
-  LABEL_APPLYSET_PART_OF,
-  LABEL_MANAGED_BY,
-  LABEL_RESOURCE,
-  LABEL_TEMPLATE_SET,
-  LABEL_TENANT,
-} from "./labels.ts";
+import { ANNOTATION_ORPHANED_AT, ANNOTATION_ORPHANED_REASON, isOwnedBy, OWNERSHIP_LABELS } from "./labels.ts";
 import { describeRef, type ObjectRef } from "./object-ref.ts";
 
 export type RemoveOutcome =
   | { state: "deleted" | "retained" | "absent" | "not-owned" }
   | { state: "failed"; message: string; transient: boolean };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Removes one object tenant-sync created, by its deletion policy: `Delete` deletes it and waits until it is
@@ -40,13 +30,7 @@ export async function removeObject(
     if (options.deletion === "Retain") {
       await client.mergePatch(ref, {
         metadata: {
-          labels: {
-            [LABEL_MANAGED_BY]: null,
-            [LABEL_TENANT]: null,
-            [LABEL_TEMPLATE_SET]: null,
-            [LABEL_RESOURCE]: null,
-            [LABEL_APPLYSET_PART_OF]: null,
-          },
+          labels: Object.fromEntries(OWNERSHIP_LABELS.map((label) => [label, null])),
           annotations: {
             [ANNOTATION_ORPHANED_AT]: new Date().toISOString(),
             [ANNOTATION_ORPHANED_REASON]: options.reason,

@@ -1,9 +1,8 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { describeApiError, isTransient, statusCode } from "./api-errors.ts";
 import type { ClusterClient } from "./cluster-client.ts";
 import { describeRef, type KubeObject, refOf } from "./object-ref.ts";
 import { type Readiness, readinessOf } from "./readiness.ts";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Polls an object until it is ready, has failed, or the timeout passes. Polling (100 ms growing to 2 s)

@@ -8,8 +8,6 @@
 export const ROLLOUT_STATES = ["Running", "Paused", "Halted", "Done"] as const;
 export type RolloutState = (typeof ROLLOUT_STATES)[number];
 
-export const ACTIVE_STATES: readonly RolloutState[] = ["Running", "Paused", "Halted"];
-
 export const isRolloutState = (value: unknown): value is RolloutState =>
   (ROLLOUT_STATES as readonly unknown[]).includes(value);
 

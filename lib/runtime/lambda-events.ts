@@ -1,9 +1,9 @@
 import type { SQSEvent } from "aws-lambda";
 import { z } from "zod";
-import type { QueueRecord } from "../pipeline/sync-batch.ts";
+import type { QueueRecord } from "../pipeline/sync/sync-batch.ts";
 import { sweepRequestSchema } from "../sweep/request.ts";
 
-/** An SQS batch as the sync consumer reads it (lib/pipeline/sync-batch.ts). */
+/** An SQS batch as the sync consumer reads it (lib/pipeline/sync/sync-batch.ts). */
 export function queueRecordsOf(event: SQSEvent): QueueRecord[] {
   return event.Records.map((record) => ({
     messageId: record.messageId,

@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import type { BatchResult } from "../pipeline/sync-batch.ts";
+import type { BatchResult } from "../pipeline/sync/sync-batch.ts";
 import type { SweepResult } from "../sweep/index.ts";
 
 /** One function's CloudWatch metrics (EMF), published by logMetrics after each invocation. */

@@ -1,6 +1,6 @@
 import { type RuntimeConfig, requireQueueUrl } from "../config.ts";
 import { createLog } from "../log.ts";
-import type { RelayResources } from "../pipeline/relay-cycle.ts";
+import type { RelayResources } from "../pipeline/outbox/relay-cycle.ts";
 import { RuntimeParts } from "./parts.ts";
 
 /** The pool and SQS client a relay reuses across invocations (a Lambda handles one event at a time). */

@@ -1,6 +1,6 @@
 /**
  * The composition root: every function, the local runner (infra/dev) and the CLI get their clients, pools and
- * the engine from here. Features take narrow ports (lib/pipeline/resync.ts, lib/rollout/request.ts,
+ * the engine from here. Features take narrow ports (lib/pipeline/sync/resync.ts, lib/rollout/request.ts,
  * lib/sweep/from-runtime.ts); a Runtime has the shape of each, so it is handed to them whole.
  */
 import type { SQSClient } from "@aws-sdk/client-sqs";

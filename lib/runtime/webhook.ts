@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { loadRuntimeConfig, requireQueueUrl } from "../config.ts";
 import type { Log } from "../log.ts";
-import { ReplayCache } from "../pipeline/replay-cache.ts";
-import type { WebhookDeps, WebhookRequest, WebhookResponse } from "../pipeline/webhook.ts";
-import { loadWebhookConfig } from "../pipeline/webhook-config.ts";
-import { webhookSecretSource } from "../pipeline/webhook-secrets.ts";
+import { ReplayCache } from "../pipeline/webhook/replay-cache.ts";
+import type { WebhookDeps, WebhookRequest, WebhookResponse } from "../pipeline/webhook/webhook.ts";
+import { loadWebhookConfig } from "../pipeline/webhook/webhook-config.ts";
+import { webhookSecretSource } from "../pipeline/webhook/webhook-secrets.ts";
 import { RuntimeParts } from "./parts.ts";
 
 /** What the webhook keeps per container: its settings, the SQS client, the secret cache and the replay cache. */

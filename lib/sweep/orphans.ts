@@ -68,9 +68,7 @@ export async function removeOrphans(
   concurrency: number,
 ): Promise<RemovalResult> {
   const result: RemovalResult = { removed: 0, retained: 0, failures: [], writes: 0 };
-  const byTenant = new Map<string, Orphan[]>();
-  for (const orphan of orphans)
-    byTenant.set(orphan.tenantKey, [...(byTenant.get(orphan.tenantKey) ?? []), orphan]);
+  const byTenant = Map.groupBy(orphans, (orphan) => orphan.tenantKey);
   const limit = pLimit(concurrency);
   await Promise.all(
     [...byTenant].map(([tenantKey, list]) =>

@@ -8,7 +8,7 @@ import type { APIGatewayProxyEventV2, SQSEvent } from "aws-lambda";
 // Resolved by esbuild to one function's handler (function-bundle.ts): each child holds only its own function.
 import * as handlerModule from "tenant-sync-bench-handler";
 import { lambdaContext } from "../../infra/dev/lambda-context.ts";
-import { SIGNATURE_HEADER, signatureHeader } from "../../lib/pipeline/webhook-signature.ts";
+import { SIGNATURE_HEADER, signatureHeader } from "../../lib/pipeline/webhook/webhook-signature.ts";
 import { peakRss } from "./peak-rss.ts";
 
 export interface FunctionWorkload {

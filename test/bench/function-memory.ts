@@ -5,7 +5,7 @@ import { EXAMPLE_TENANTS_DDL, insertTenants } from "../../infra/example/tenants.
 import { WorkloadSimulator } from "../../infra/stack/workload-simulator.ts";
 import { openDatabase } from "../../lib/db/database.ts";
 import { migrate } from "../../lib/db/migrate.ts";
-import { installTriggers } from "../../lib/pipeline/triggers.ts";
+import { installTriggers } from "../../lib/pipeline/triggers/triggers.ts";
 import { createScratchDatabase } from "../support/databases.ts";
 import { adminKubeConfig, stack, uniqueName } from "../support/stack.ts";
 import { deleteNamespaces, exampleRows, tenantNamespace } from "./fleet.ts";

@@ -5,7 +5,7 @@ import { WorkloadSimulator } from "../../infra/stack/workload-simulator.ts";
 import { type Database, openDatabase } from "../../lib/db/database.ts";
 import { migrate } from "../../lib/db/migrate.ts";
 import { createLog } from "../../lib/log.ts";
-import { installTriggers } from "../../lib/pipeline/triggers.ts";
+import { installTriggers } from "../../lib/pipeline/triggers/triggers.ts";
 import { createScratchDatabase } from "../support/databases.ts";
 import { adminKubeConfig, stack, uniqueName } from "../support/stack.ts";
 

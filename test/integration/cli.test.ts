@@ -13,7 +13,7 @@ import { adminKubeConfig, stack, uniqueName } from "../support/stack.ts";
 const root = path.resolve(import.meta.dirname, "../..");
 // The project's Node.js 24, whatever `node` runs vitest: the CLI is TypeScript run by type stripping.
 const NODE = path.join(root, "node_modules/.bin/node");
-const MAIN = path.join(root, "lib/cli/main.ts");
+const MAIN = path.join(root, "infra/cli/main.ts");
 
 interface Run {
   code: number;

@@ -19,7 +19,7 @@ import { readStatus } from "../../lib/db/status-store.ts";
 import { statusCode } from "../../lib/kube/api-errors.ts";
 import { LABEL_TEMPLATE_SET } from "../../lib/kube/labels.ts";
 import { createLog } from "../../lib/log.ts";
-import { installTriggers } from "../../lib/pipeline/triggers.ts";
+import { installTriggers } from "../../lib/pipeline/triggers/triggers.ts";
 import { createRuntime } from "../../lib/runtime/runtime.ts";
 import { sweeperFor } from "../../lib/sweep/from-runtime.ts";
 import { createScratchDatabase, type ScratchDatabase } from "../support/databases.ts";

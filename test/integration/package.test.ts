@@ -211,8 +211,8 @@ describe("npm run package (osls, offline, stage ci)", () => {
       const entries = zipEntries(path.join(output, `${name}.zip`));
       expect(entries).toContain(`functions/${name}/handler.mjs`);
       expect(entries).toContain("templates/webapp/templateset.yaml");
-      expect(entries).toContain("infra/sql/postgres/001_status.sql");
-      expect(entries).toContain("infra/sql/mysql/001_status.sql");
+      expect(entries).toContain("lib/db/migrations/postgres/001_status.sql");
+      expect(entries).toContain("lib/db/migrations/mysql/001_status.sql");
       expect(entries.filter((entry) => entry.startsWith("node_modules/"))).toEqual([]);
     }
   });

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { OutboxListener } from "../../lib/pipeline/outbox-listener.ts";
+import { OutboxListener } from "../../lib/pipeline/outbox/outbox-listener.ts";
 import { type OutboxFixture, outboxFixture } from "../support/outbox.ts";
 import { eventually, stack } from "../support/stack.ts";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { installTriggers, removeTriggers } from "../../lib/pipeline/triggers.ts";
+import { installTriggers, removeTriggers } from "../../lib/pipeline/triggers/triggers.ts";
 import { DIALECTS } from "../support/databases.ts";
 import { type OutboxFixture, outboxFixture } from "../support/outbox.ts";
 

@@ -14,7 +14,7 @@ import { migrate } from "../../lib/db/migrate.ts";
 import { readStatus } from "../../lib/db/status-store.ts";
 import { statusCode } from "../../lib/kube/api-errors.ts";
 import { createLog } from "../../lib/log.ts";
-import { installTriggers, removeTriggers } from "../../lib/pipeline/triggers.ts";
+import { installTriggers, removeTriggers } from "../../lib/pipeline/triggers/triggers.ts";
 import { createScratchDatabase, type ScratchDatabase } from "../support/databases.ts";
 import { TENANTS_DDL, writeSets } from "../support/engine.ts";
 import { adminKubeConfig, eventually, sqsClient, stack, uniqueName } from "../support/stack.ts";

@@ -2,7 +2,7 @@ import { CreateSecretCommand, DeleteSecretCommand } from "@aws-sdk/client-secret
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWebhookHandler, handler } from "../../functions/webhook/handler.ts";
-import { SIGNATURE_HEADER, signatureHeader } from "../../lib/pipeline/webhook-signature.ts";
+import { SIGNATURE_HEADER, signatureHeader } from "../../lib/pipeline/webhook/webhook-signature.ts";
 import { parseTenantMessage } from "../../lib/queue/message.ts";
 import { TestQueues } from "../support/queues.ts";
 import { registerSecret } from "../support/secret-registry.ts";

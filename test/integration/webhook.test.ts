@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { ReplayCache } from "../../lib/pipeline/replay-cache.ts";
-import { handleWebhook, type WebhookDeps } from "../../lib/pipeline/webhook.ts";
-import { SIGNATURE_HEADER, signatureHeader } from "../../lib/pipeline/webhook-signature.ts";
+import { ReplayCache } from "../../lib/pipeline/webhook/replay-cache.ts";
+import { handleWebhook, type WebhookDeps } from "../../lib/pipeline/webhook/webhook.ts";
+import { SIGNATURE_HEADER, signatureHeader } from "../../lib/pipeline/webhook/webhook-signature.ts";
 import { tenantGroupId } from "../../lib/queue/group-id.ts";
 import { parseTenantMessage } from "../../lib/queue/message.ts";
 import { TestQueues } from "../support/queues.ts";

@@ -1,7 +1,7 @@
 import { type Database, openDatabase } from "../../lib/db/database.ts";
 import type { Dialect } from "../../lib/db/dialect.ts";
 import { migrate } from "../../lib/db/migrate.ts";
-import { installTriggers } from "../../lib/pipeline/triggers.ts";
+import { installTriggers } from "../../lib/pipeline/triggers/triggers.ts";
 import { createScratchDatabase, type ScratchDatabase } from "./databases.ts";
 
 /** A plain tenants table: the default collation on MariaDB is case-insensitive, which the tests rely on. */

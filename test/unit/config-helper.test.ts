@@ -3,7 +3,7 @@ import { z } from "zod";
 import { loadRuntimeConfig, requireQueueUrl, runtimeConfigProblems } from "../../lib/config.ts";
 import { issueLines, parseConfig } from "../../lib/config-parse.ts";
 import { ConfigError } from "../../lib/errors.ts";
-import { loadWebhookConfig } from "../../lib/pipeline/webhook-config.ts";
+import { loadWebhookConfig } from "../../lib/pipeline/webhook/webhook-config.ts";
 import { sweepOptionsFromEnv } from "../../lib/sweep/options.ts";
 
 const schema = z.object({

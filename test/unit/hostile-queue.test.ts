@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { TenantOutcome } from "../../lib/engine/outcome.ts";
-import { processBatch, type QueueRecord } from "../../lib/pipeline/sync-batch.ts";
+import { processBatch, type QueueRecord } from "../../lib/pipeline/sync/sync-batch.ts";
 import { MessageError, parseTenantMessage, type TenantMessage } from "../../lib/queue/message.ts";
 import { hostileString, RUNS } from "./hostile-arbitraries.ts";
 

@@ -1,10 +1,10 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ReplayCache } from "../../lib/pipeline/replay-cache.ts";
-import { handleWebhook, type WebhookDeps, type WebhookResponse } from "../../lib/pipeline/webhook.ts";
-import { parseWebhookPayload, tenantKeysOf } from "../../lib/pipeline/webhook-payload.ts";
-import { SIGNATURE_HEADER, signatureHeader } from "../../lib/pipeline/webhook-signature.ts";
+import { ReplayCache } from "../../lib/pipeline/webhook/replay-cache.ts";
+import { handleWebhook, type WebhookDeps, type WebhookResponse } from "../../lib/pipeline/webhook/webhook.ts";
+import { parseWebhookPayload, tenantKeysOf } from "../../lib/pipeline/webhook/webhook-payload.ts";
+import { SIGNATURE_HEADER, signatureHeader } from "../../lib/pipeline/webhook/webhook-signature.ts";
 import { registerSecret } from "../support/secret-registry.ts";
 import { hostileString, RUNS } from "./hostile-arbitraries.ts";
 

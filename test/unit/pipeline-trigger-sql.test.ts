@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidIdentifierError } from "../../lib/db/identifiers.ts";
-import { triggerNames } from "../../lib/pipeline/trigger-names.ts";
-import { triggerSql } from "../../lib/pipeline/triggers.ts";
+import { triggerNames } from "../../lib/pipeline/triggers/trigger-names.ts";
+import { triggerSql } from "../../lib/pipeline/triggers/triggers.ts";
 
 const DIALECTS = ["postgres", "mysql"] as const;
 const hostile = [

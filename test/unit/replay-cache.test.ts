@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ReplayCache } from "../../lib/pipeline/replay-cache.ts";
+import { ReplayCache } from "../../lib/pipeline/webhook/replay-cache.ts";
 
 describe("ReplayCache", () => {
   it("reports a second sighting before expiry as a replay, and accepts it again after", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TenantOutcome } from "../../lib/engine/outcome.ts";
-import { processBatch, type QueueRecord } from "../../lib/pipeline/sync-batch.ts";
+import { processBatch, type QueueRecord } from "../../lib/pipeline/sync/sync-batch.ts";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} } as never;
 const outcome = (tenantKey: string, retryable = false): TenantOutcome => ({

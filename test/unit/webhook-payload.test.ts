@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { PayloadError, parseWebhookPayload, tenantKeysOf } from "../../lib/pipeline/webhook-payload.ts";
+import {
+  PayloadError,
+  parseWebhookPayload,
+  tenantKeysOf,
+} from "../../lib/pipeline/webhook/webhook-payload.ts";
 
 const target = { table: "tenants", keyColumn: "slug" };
 const keys = (payload: object, t = target) => tenantKeysOf(parseWebhookPayload(JSON.stringify(payload)), t);

@@ -1,6 +1,6 @@
 import type { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { describe, expect, it } from "vitest";
-import { parseSecretList, webhookSecretSource } from "../../lib/pipeline/webhook-secrets.ts";
+import { parseSecretList, webhookSecretSource } from "../../lib/pipeline/webhook/webhook-secrets.ts";
 
 function fakeClient(values: (string | Error)[]) {
   const calls: string[] = [];

@@ -7,7 +7,7 @@ import {
   SignatureError,
   signatureHeader,
   verifySignature,
-} from "../../lib/pipeline/webhook-signature.ts";
+} from "../../lib/pipeline/webhook/webhook-signature.ts";
 
 const secret = "whsec-test-1";
 const body = '{"type":"INSERT","table":"tenants"}';

@@ -112,7 +112,7 @@ export function registerDiff(program: Command, context: CliContext): void {
       if ((options.tenant === undefined) === (options.all !== true)) {
         throw new CliError("diff needs exactly one of --tenant <key> and --all");
       }
-      return withRuntime(options, context.io, (runtime) =>
+      return withRuntime(options, context, (runtime) =>
         options.all ? diffAll(context, runtime, options) : diffOne(context, runtime, options),
       );
     }),

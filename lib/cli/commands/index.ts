@@ -5,7 +5,6 @@ import { registerGraph } from "./graph.ts";
 import { registerRbac } from "./rbac.ts";
 import { registerRender } from "./render.ts";
 import { registerRollout } from "./rollout.ts";
-import { registerStack } from "./stack.ts";
 import { registerStatus } from "./status.ts";
 import { registerSweep } from "./sweep.ts";
 import { registerSync } from "./sync.ts";
@@ -17,7 +16,10 @@ import { registerValidate } from "./validate.ts";
  */
 export type RegisterCommand = (program: Command, context: CliContext) => void;
 
-/** Every command, in the order `--help` lists them. A new command is one module and one entry here. */
+/**
+ * Every command of the product, in the order `--help` lists them. A new command is one module and one entry
+ * here; a command for the dev tooling only (like `stack`) is registered by infra/cli/main.ts instead.
+ */
 export const COMMANDS: readonly RegisterCommand[] = [
   registerValidate,
   registerRender,
@@ -28,5 +30,4 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerGraph,
   registerRollout,
   registerRbac,
-  registerStack,
 ];

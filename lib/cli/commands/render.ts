@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { loadTemplateSets } from "../../templates/loader.ts";
 import { cliClusters } from "../clusters.ts";
 import { action, type CliContext } from "../context.ts";
-import { cliEnvironment, cliTemplatesDir, usesLocalStack } from "../environment.ts";
+import { cliEnvironment, cliTemplatesDir } from "../environment.ts";
 import { CliError, EXIT } from "../exit-codes.ts";
 import { writeJson, writeLines } from "../io.ts";
 import { type DatabaseCommandOptions, jsonOption, stackOptions, templatesOption } from "../options.ts";
@@ -24,9 +24,9 @@ const fromFlags = (options: RenderOptions) =>
   options.rowJson !== undefined || (options.value?.length ?? 0) > 0;
 
 /** The tenant's row and the template sets, from the command line or from the database. */
-async function inputs(tenant: string, options: RenderOptions) {
+async function inputs(context: CliContext, tenant: string, options: RenderOptions) {
   if (fromFlags(options)) {
-    const env = usesLocalStack(options) ? cliEnvironment(options) : process.env;
+    const env = cliEnvironment(options, context.localStack);
     const sets = await loadTemplateSets(cliTemplatesDir(options, env));
     return {
       sets,
@@ -38,7 +38,7 @@ async function inputs(tenant: string, options: RenderOptions) {
       secretPrefix: env.TENANT_SYNC_SECRET_PREFIX,
     };
   }
-  return withDatabase(options, async (_db, source, config) => {
+  return withDatabase(options, context, async (_db, source, config) => {
     const tenantRow: TenantRow = await rowFromDatabase(source, tenant);
     if (options.cluster) tenantRow.cluster = options.cluster;
     return {
@@ -76,7 +76,7 @@ export function registerRender(program: Command, context: CliContext): void {
   jsonOption(stackOptions(templatesOption(command))).action(
     action<RenderOptions>(context, async ([tenant], options) => {
       const key = tenant as string;
-      const { sets, tenantRow, secretPrefix } = await inputs(key, options);
+      const { sets, tenantRow, secretPrefix } = await inputs(context, key, options);
       if (options.set !== undefined && !sets.some((set) => set.name === options.set)) {
         throw new CliError(
           `template set ${JSON.stringify(options.set)} not found; the sets are: ${sets.map((s) => s.name).join(", ")}`,

@@ -49,7 +49,7 @@ export function registerRollout(program: Command, context: CliContext): void {
     .option("--replace", "start: end the set's paused or halted rollout first");
   jsonOption(verboseOption(stackOptions(templatesOption(command)))).action(
     action<RolloutOptions>(context, async ([name, set], options) =>
-      withRuntime(options, context.io, async (runtime) => {
+      withRuntime(options, context, async (runtime) => {
         const waveSize = options.waveSize?.endsWith("%")
           ? options.waveSize
           : options.waveSize && Number(options.waveSize);

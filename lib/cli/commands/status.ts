@@ -45,7 +45,7 @@ export function registerStatus(program: Command, context: CliContext): void {
     .argument("[tenant]", "tenant key; without it, the fleet summary");
   jsonOption(stackOptions(templatesOption(command))).action(
     action<DatabaseCommandOptions>(context, ([tenant], options) =>
-      withDatabase(options, async (db, source, config) => {
+      withDatabase(options, context, async (db, source, config) => {
         const now = context.now();
         if (tenant === undefined) {
           const view = await fleetStatus(db);

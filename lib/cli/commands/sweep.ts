@@ -73,7 +73,7 @@ export function registerSweep(program: Command, context: CliContext): void {
     .option("--inline", "repair tenants in this process instead of enqueueing them");
   jsonOption(verboseOption(stackOptions(templatesOption(command)))).action(
     action<SweepCommandOptions>(context, async (_args, options) =>
-      withRuntime(options, context.io, async (runtime) => {
+      withRuntime(options, context, async (runtime) => {
         const result = await sweeperFor(runtime).run({
           ...sweepOptionsFromEnv(),
           ...(options.dryRun ? { dryRun: true } : {}),

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { readInventory } from "../../db/inventory-store.ts";
 import { TenantRowError } from "../../db/source.ts";
 import { readStatus } from "../../db/status-store.ts";
-import { resync } from "../../pipeline/resync.ts";
+import { resync } from "../../pipeline/sync/resync.ts";
 import type { Runtime } from "../../runtime/runtime.ts";
 import { action, type CliContext } from "../context.ts";
 import { CliError } from "../exit-codes.ts";
@@ -45,7 +45,7 @@ async function checkKnown(runtime: Runtime, tenant: string): Promise<void> {
 }
 
 async function syncInProcess(context: CliContext, tenant: string, options: SyncOptions): Promise<SyncReport> {
-  return withRuntime(options, context.io, async (runtime) => {
+  return withRuntime(options, context, async (runtime) => {
     await checkKnown(runtime, tenant);
     const result = await resync(runtime, { tenant });
     // Internal invariant, plain Error: resync answers a one-tenant request with that tenant's outcome.

@@ -26,7 +26,7 @@ export function registerValidate(program: Command, context: CliContext): void {
       const early: string[] = [];
       if (!options.templatesOnly) {
         try {
-          env = cliEnvironment(options);
+          env = cliEnvironment(options, context.localStack);
         } catch (error) {
           if (!(error instanceof CliError)) throw error;
           early.push(`${ENVIRONMENT}: ${error.message}`);

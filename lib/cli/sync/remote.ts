@@ -1,5 +1,5 @@
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import type { ResyncResult } from "../../pipeline/resync.ts";
+import type { ResyncResult } from "../../pipeline/sync/resync.ts";
 import { CliError } from "../exit-codes.ts";
 
 /**

@@ -10,8 +10,8 @@ import { CoalescedTask } from "../../../infra/dev/coalesced-task.ts";
 import { lambdaContext } from "../../../infra/dev/lambda-context.ts";
 import type { RuntimeConfig } from "../../../lib/config.ts";
 import { createLog } from "../../../lib/log.ts";
-import { OutboxListener } from "../../../lib/pipeline/outbox-listener.ts";
-import type { RelayResources } from "../../../lib/pipeline/relay-cycle.ts";
+import { OutboxListener } from "../../../lib/pipeline/outbox/outbox-listener.ts";
+import type { RelayResources } from "../../../lib/pipeline/outbox/relay-cycle.ts";
 import { openRelayResources } from "../../../lib/runtime/relay.ts";
 import { ArmedFaults, dieNow } from "./self-kill.ts";
 

@@ -9,7 +9,7 @@ import { loadRuntimeConfig } from "../../../lib/config.ts";
 import { openDatabase } from "../../../lib/db/database.ts";
 import { migrate } from "../../../lib/db/migrate.ts";
 import { createLog } from "../../../lib/log.ts";
-import { installTriggers } from "../../../lib/pipeline/triggers.ts";
+import { installTriggers } from "../../../lib/pipeline/triggers/triggers.ts";
 import { createRuntime, type Runtime } from "../../../lib/runtime/runtime.ts";
 import { sweeperFor } from "../../../lib/sweep/index.ts";
 import { type FaultKind, planFaults } from "./fault-plan.ts";

@@ -3,12 +3,12 @@
  * possible. Ids are carried as strings: BIGINT values past 2^53 must not be rounded into another row's id.
  */
 
-import { issueLines } from "../config-parse.ts";
-import { SqlParams } from "../db/params.ts";
-import type { Queryable } from "../db/queryable.ts";
-import { timeText } from "../db/store-values.ts";
-import { type TenantMessage, tenantMessageSchema } from "../queue/message.ts";
-import type { OutgoingMessage } from "../queue/send.ts";
+import { issueLines } from "../../config-parse.ts";
+import { SqlParams } from "../../db/params.ts";
+import type { Queryable } from "../../db/queryable.ts";
+import { timeText } from "../../db/store-values.ts";
+import { type TenantMessage, tenantMessageSchema } from "../../queue/message.ts";
+import type { OutgoingMessage } from "../../queue/send.ts";
 import { OUTBOX_TABLE, type OutboxOperation } from "./outbox.ts";
 
 export interface OutboxEntry {

@@ -1,5 +1,5 @@
-import { quoteQualifiedName } from "../db/identifiers.ts";
-import type { TriggerSql, TriggerTarget } from "./trigger-sql.ts";
+import { quoteQualifiedName } from "../../db/identifiers.ts";
+import type { TriggerSql, TriggerTarget } from "./trigger-target.ts";
 
 /**
  * Three AFTER row triggers (MySQL has no multi-event triggers), each replaced by DROP TRIGGER IF EXISTS and

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { parseConfig } from "../config-parse.ts";
-import { ConfigError } from "../errors.ts";
+import { parseConfig } from "../../config-parse.ts";
+import { ConfigError } from "../../errors.ts";
 import { DEFAULT_TOLERANCE_SECONDS } from "./webhook-signature.ts";
 
 const schema = z.object({

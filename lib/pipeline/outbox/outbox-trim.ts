@@ -1,5 +1,5 @@
-import type { Database } from "../db/queryable.ts";
-import { TenantSyncError } from "../errors.ts";
+import type { Database } from "../../db/queryable.ts";
+import { TenantSyncError } from "../../errors.ts";
 import { withOutboxConnection } from "./outbox-connection.ts";
 import { deleteSentBefore } from "./outbox-store.ts";
 

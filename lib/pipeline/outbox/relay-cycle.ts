@@ -3,8 +3,8 @@
  * trim what was sent long ago. Kept apart from the handler so it runs the same anywhere.
  */
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import type { Database } from "../db/database.ts";
-import type { Log } from "../log.ts";
+import type { Database } from "../../db/database.ts";
+import type { Log } from "../../log.ts";
 import { type RelayOptions, type RelayResult, relayOutbox, trimOutbox } from "./relay.ts";
 
 /** Sent rows are kept a day: long enough to answer "was tenant K's change sent, and when?". */

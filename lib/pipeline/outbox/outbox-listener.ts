@@ -9,9 +9,10 @@
  * shortens latency: the scheduled relay still covers anything it misses. (MySQL has no equivalent; there the
  * relay runs on its schedule.)
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
-import { parseDatabaseUrl, scrubPassword } from "../db/connection-url.ts";
-import { TenantSyncError } from "../errors.ts";
+import { parseDatabaseUrl, scrubPassword } from "../../db/connection-url.ts";
+import { TenantSyncError } from "../../errors.ts";
 import { OUTBOX_CHANNEL } from "./outbox.ts";
 
 export interface OutboxListenerOptions {
@@ -89,7 +90,7 @@ export class OutboxListener {
   /** Resolves once no run is scheduled, running or queued (tests use it to wait for quiet). */
   async idle(): Promise<void> {
     while (this.#running || this.#debounce || this.#pending) {
-      await (this.#running ?? new Promise((resolve) => setTimeout(resolve, 5)));
+      await (this.#running ?? sleep(5));
     }
   }
 

@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { TenantSyncError } from "../errors.ts";
+import { TenantSyncError } from "../../errors.ts";
 
 /**
  * The webhook's shared secrets: a list, so a rotation can accept the old and the new secret for a while.

@@ -12,9 +12,9 @@
  * have changed" and the consumer reconciles to the row as it is now.
  */
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import type { Database, Queryable } from "../db/queryable.ts";
-import { TenantSyncError } from "../errors.ts";
-import { type OutgoingMessage, sendTenantMessages } from "../queue/send.ts";
+import type { Database, Queryable } from "../../db/queryable.ts";
+import { TenantSyncError } from "../../errors.ts";
+import { type OutgoingMessage, sendTenantMessages } from "../../queue/send.ts";
 import { withOutboxConnection } from "./outbox-connection.ts";
 import { claimUnsent, markSent, outboxMessage } from "./outbox-store.ts";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { issueLines } from "../config-parse.ts";
-import { TenantSyncError } from "../errors.ts";
-import { tenantMessageSchema } from "../queue/message.ts";
+import { issueLines } from "../../config-parse.ts";
+import { TenantSyncError } from "../../errors.ts";
+import { tenantMessageSchema } from "../../queue/message.ts";
 
 /**
  * A database webhook payload, Supabase style: `record` is the row after INSERT/UPDATE, `old_record` the row

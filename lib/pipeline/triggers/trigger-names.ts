@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { checkIdentifier } from "../db/identifiers.ts";
+import { checkIdentifier } from "../../db/identifiers.ts";
 
 /**
  * Names of the database objects tenant-sync installs for one source table, derived from the table's name

@@ -1,7 +1,7 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import type { Log } from "../log.ts";
-import type { TenantMessage } from "../queue/message.ts";
-import { type OutgoingMessage, sendTenantMessages } from "../queue/send.ts";
+import type { Log } from "../../log.ts";
+import type { TenantMessage } from "../../queue/message.ts";
+import { type OutgoingMessage, sendTenantMessages } from "../../queue/send.ts";
 import type { ReplayCache } from "./replay-cache.ts";
 import { PayloadError, parseWebhookPayload, tenantKeysOf } from "./webhook-payload.ts";
 import {

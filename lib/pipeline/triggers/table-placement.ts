@@ -5,11 +5,11 @@
  * - The triggers run in the application's sessions, whose search_path (PostgreSQL) or current database
  *   (MySQL) may differ from tenant-sync's: both the table's and the outbox's schema are fixed at install time.
  */
-import { displayName, parseQualifiedName, quoteQualifiedName } from "../db/identifiers.ts";
-import type { Queryable } from "../db/queryable.ts";
-import { TenantSyncError } from "../errors.ts";
-import { OUTBOX_TABLE } from "./outbox.ts";
-import type { TriggerConfig, TriggerPlacement } from "./trigger-sql.ts";
+import { displayName, parseQualifiedName, quoteQualifiedName } from "../../db/identifiers.ts";
+import type { Queryable } from "../../db/queryable.ts";
+import { TenantSyncError } from "../../errors.ts";
+import { OUTBOX_TABLE } from "../outbox/outbox.ts";
+import type { TriggerConfig, TriggerPlacement } from "./trigger-target.ts";
 
 export interface TableFacts {
   schema: string;

@@ -1,4 +1,4 @@
-import type { Database, Queryable } from "../db/queryable.ts";
+import type { Database, Queryable } from "../../db/queryable.ts";
 
 /**
  * Where the relay and trimming run their transactions.

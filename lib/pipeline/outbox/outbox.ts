@@ -1,6 +1,6 @@
 /**
  * Names shared by the outbox's writers (triggers, application code) and readers (relay, listener), so the
- * table created by infra/sql/<dialect>/003_outbox.sql and the code that uses it cannot drift apart.
+ * table created by lib/db/migrations/<dialect>/003_outbox.sql and the code that uses it cannot drift apart.
  */
 
 export const OUTBOX_TABLE = "tenant_sync_outbox";

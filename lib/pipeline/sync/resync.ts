@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { missingQueueUrl } from "../config.ts";
-import type { TenantSource } from "../db/source.ts";
-import type { ReconcileOptions } from "../engine/engine.ts";
-import type { TenantOutcome } from "../engine/outcome.ts";
-import { TenantSyncError } from "../errors.ts";
-import type { TenantQueue } from "../queue/tenant-queue.ts";
+import { missingQueueUrl } from "../../config.ts";
+import type { TenantSource } from "../../db/source.ts";
+import type { ReconcileOptions } from "../../engine/engine.ts";
+import type { TenantOutcome } from "../../engine/outcome.ts";
+import { TenantSyncError } from "../../errors.ts";
+import type { TenantQueue } from "../../queue/tenant-queue.ts";
 
 export const resyncRequestSchema = z.union([
   z.strictObject({ tenant: z.string().min(1).max(255) }),

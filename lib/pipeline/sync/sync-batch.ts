@@ -1,8 +1,8 @@
 import pLimit from "p-limit";
-import type { TenantOutcome } from "../engine/outcome.ts";
-import type { Log } from "../log.ts";
-import { parseTenantMessage, type TenantMessage } from "../queue/message.ts";
-import { describeValue } from "../values/truthy.ts";
+import type { TenantOutcome } from "../../engine/outcome.ts";
+import type { Log } from "../../log.ts";
+import { parseTenantMessage, type TenantMessage } from "../../queue/message.ts";
+import { describeValue } from "../../values/truthy.ts";
 
 /** A received queue message, without Lambda's types: what the sync consumer needs of it. */
 export interface QueueRecord {
@@ -34,8 +34,7 @@ export async function processBatch(
   log: Log,
   options: { parallelGroups?: number } = {},
 ): Promise<BatchResult> {
-  const groups = new Map<string, QueueRecord[]>();
-  for (const record of records) groups.set(record.groupId, [...(groups.get(record.groupId) ?? []), record]);
+  const groups = Map.groupBy(records, (record) => record.groupId);
   const limit = pLimit(options.parallelGroups ?? 10);
   const result: BatchResult = { failed: [], outcomes: [] };
 
@@ -59,9 +58,10 @@ export async function processBatch(
           }
         }
         const failFrom = (index: number) => result.failed.push(...group.slice(index).map((r) => r.messageId));
-        const byTenant = new Map<string, TenantMessage[]>();
-        for (const { message } of parsed)
-          byTenant.set(message.tenant, [...(byTenant.get(message.tenant) ?? []), message]);
+        const byTenant = Map.groupBy(
+          parsed.map(({ message }) => message),
+          (message) => message.tenant,
+        );
         for (const [tenantKey, messages] of byTenant) {
           try {
             const outcome = await reconcile(tenantKey, messages);

@@ -1,16 +1,16 @@
 import type { Command } from "commander";
-import type { ServiceStatus } from "../../../infra/stack/stack.ts";
-import { action, type CliContext } from "../context.ts";
-import { EXIT } from "../exit-codes.ts";
-import { type CliIo, writeJson, writeLines } from "../io.ts";
-import { jsonOption } from "../options.ts";
+import { action, type CliContext } from "../../lib/cli/context.ts";
+import { EXIT } from "../../lib/cli/exit-codes.ts";
+import { type CliIo, writeJson, writeLines } from "../../lib/cli/io.ts";
+import { jsonOption } from "../../lib/cli/options.ts";
+import type { ServiceStatus } from "../stack/stack.ts";
 
 // The stack's modules are loaded only by this command: they are local tooling, not part of the product.
 const stackModules = async () => {
   const [{ loadStackConfig }, stack, { stackInfoPath }] = await Promise.all([
-    import("../../../infra/stack/config.ts"),
-    import("../../../infra/stack/stack.ts"),
-    import("../../../infra/stack/stack-info.ts"),
+    import("../stack/config.ts"),
+    import("../stack/stack.ts"),
+    import("../stack/stack-info.ts"),
   ]);
   return { config: loadStackConfig(), stack, stackInfoPath };
 };

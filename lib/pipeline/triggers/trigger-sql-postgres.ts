@@ -1,6 +1,6 @@
-import { quoteQualifiedName } from "../db/identifiers.ts";
-import { OUTBOX_CHANNEL } from "./outbox.ts";
-import type { TriggerSql, TriggerTarget } from "./trigger-sql.ts";
+import { quoteQualifiedName } from "../../db/identifiers.ts";
+import { OUTBOX_CHANNEL } from "../outbox/outbox.ts";
+import type { TriggerSql, TriggerTarget } from "./trigger-target.ts";
 
 /**
  * One PL/pgSQL function and one AFTER INSERT OR UPDATE OR DELETE row trigger. PostgreSQL DDL is

@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { TenantSyncError } from "../errors.ts";
+import { TenantSyncError } from "../../errors.ts";
 
 /**
  * Webhook signatures, Stripe-style. The sender puts one header on each delivery:

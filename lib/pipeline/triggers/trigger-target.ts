@@ -1,24 +1,8 @@
 /**
- * SQL for the triggers that record tenant row changes in tenant_sync_outbox, generated from the source
- * configuration (table and key column), for PostgreSQL and MySQL/MariaDB. Pure: nothing here touches a
- * database; triggers.ts runs it.
- *
- * What every trigger does, in the transaction of the row change (so the change and its outbox row commit or
- * roll back together):
- * - INSERT writes ('insert', new key); DELETE writes ('delete', old key);
- * - UPDATE writes ('update', key), or, when the key itself changed, ('delete', old key) and ('insert', new
- *   key): the old tenant's objects must go and the new one's appear;
- * - a NULL key writes nothing (such a row is not a tenant, see lib/db/source-config.ts), rather than failing
- *   the application's write on the outbox's NOT NULL.
- * Keys are compared as exact text (bytes), not by the column's collation: 'Acme' → 'acme' is a key change,
- * because the tenant's Kubernetes objects are labelled with the key as written.
- *
- * A view-based source (the configured `table` is a view): triggers cannot go on the view. Install them on the
- * underlying table whose key column is the view's key column (installTriggers with that table and column), or,
- * when the view's key is computed from several tables, have the application insert into tenant_sync_outbox in
- * the same transaction as its change. See docs/pipeline.md.
+ * What the dialect generators (trigger-sql-postgres.ts, trigger-sql-mysql.ts) work from and give back: the
+ * configuration checked, quoted and named once, and the statements they make of it.
  */
-import type { Dialect } from "../db/dialect.ts";
+import type { Dialect } from "../../db/dialect.ts";
 import {
   checkIdentifier,
   displayName,
@@ -26,11 +10,9 @@ import {
   type QualifiedName,
   quoteIdentifier,
   quoteQualifiedName,
-} from "../db/identifiers.ts";
-import { OUTBOX_TABLE } from "./outbox.ts";
+} from "../../db/identifiers.ts";
+import { OUTBOX_TABLE } from "../outbox/outbox.ts";
 import { type TriggerNames, triggerNames } from "./trigger-names.ts";
-import { mysqlTriggerSql } from "./trigger-sql-mysql.ts";
-import { postgresTriggerSql } from "./trigger-sql-postgres.ts";
 
 export interface TriggerConfig {
   /** The tenants table, optionally schema-qualified (`tenants`, `app.tenants`); never a view. */
@@ -70,16 +52,12 @@ export interface TriggerTarget {
   names: TriggerNames;
 }
 
-export function triggerSql(
+/** Checks every identifier (an error names the one that is not) and quotes it for the dialect. */
+export function triggerTarget(
   dialect: Dialect,
   config: TriggerConfig,
-  placement: TriggerPlacement = {},
-): TriggerSql {
-  const target = triggerTarget(dialect, config, placement);
-  return dialect === "postgres" ? postgresTriggerSql(target) : mysqlTriggerSql(target);
-}
-
-function triggerTarget(dialect: Dialect, config: TriggerConfig, placement: TriggerPlacement): TriggerTarget {
+  placement: TriggerPlacement,
+): TriggerTarget {
   const configured = parseQualifiedName(config?.table, "tenant source table");
   const keyColumn = checkIdentifier(config.keyColumn, "tenant key column");
   const tableSchema =

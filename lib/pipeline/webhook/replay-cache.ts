@@ -1,4 +1,4 @@
-import { TenantSyncError } from "../errors.ts";
+import { TenantSyncError } from "../../errors.ts";
 
 /**
  * Remembers the webhook deliveries this instance accepted, until their signature can no longer pass the

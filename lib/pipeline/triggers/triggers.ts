@@ -3,17 +3,14 @@
  * idempotent: installing again replaces the triggers (after a change of key column, or of tenant-sync's
  * trigger code), removing twice is harmless.
  */
-import type { Database } from "../db/queryable.ts";
-import { TenantSyncError } from "../errors.ts";
-import { type TriggerConfig, triggerSql } from "./trigger-sql.ts";
-import { lookupTable, resolvePlacement } from "./trigger-target.ts";
+import type { Database } from "../../db/queryable.ts";
+import { TenantSyncError } from "../../errors.ts";
+import { lookupTable, resolvePlacement } from "./table-placement.ts";
+import { triggerSql } from "./trigger-sql.ts";
+import type { TriggerConfig } from "./trigger-target.ts";
 
-export {
-  type TriggerConfig,
-  type TriggerPlacement,
-  type TriggerSql,
-  triggerSql,
-} from "./trigger-sql.ts";
+export { triggerSql } from "./trigger-sql.ts";
+export type { TriggerConfig, TriggerPlacement, TriggerSql } from "./trigger-target.ts";
 
 export async function installTriggers(db: Database, config: TriggerConfig): Promise<void> {
   // Checked before any catalog query, so a bad identifier is reported as such.
