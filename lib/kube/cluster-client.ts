@@ -55,9 +55,9 @@ export interface ClusterClientOptions {
 }
 
 /**
- * Bounds every request and reuses connections. The library (client-node 2.0) gives every request a new undici Agent, so no connection
- * is ever reused: one TLS handshake per request, and TLS state that piles up in native memory (about 45 MiB
- * per sync batch of 10 tenants, measured). The first request's agent, made from this client's kubeconfig,
+ * Bounds every request and reuses connections. The library (client-node 2.0) gives every request a new
+ * undici Agent, so no connection is ever reused: one TLS handshake per request, and TLS state that piles up in
+ * native memory (about 45 MiB per sync batch of 10 tenants, measured). The first request's agent, made from this client's kubeconfig,
  * serves every later request; a rotated kubeconfig gets a new client, and with it a new agent.
  */
 class ObjectApi extends KubernetesObjectApi {
@@ -179,7 +179,6 @@ export class ClusterClient {
     const resource = await this.api.resource(apiVersion, kind).catch((error: Error) => {
       throw new TenantSyncError(
         `cluster ${this.name}: discovery of ${apiVersion} failed: ${error.message.split("\n")[0]}`,
-        { cause: error },
       );
     });
     if (!resource) {
