@@ -26,6 +26,7 @@ const schema = z.object({
   TENANT_SYNC_SECRET_PREFIX: z.string().default(DEFAULT_SECRET_PREFIX),
   TENANT_SYNC_TEMPLATES_DIR: z.string().optional(),
   TENANT_SYNC_KUBECONFIG_TTL_SECONDS: z.coerce.number().int().min(0).default(300),
+  TENANT_SYNC_CLUSTER_COOLDOWN_SECONDS: z.coerce.number().int().min(0).default(30),
   TENANT_SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   TENANT_SYNC_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(2),
 });
@@ -43,6 +44,8 @@ export interface RuntimeConfig {
   secretPrefix: string;
   templatesDir: string;
   kubeconfigTtlMs: number;
+  /** How long a cluster that did not answer fails fast for its tenants (lib/clusters/circuit-breaker.ts). */
+  clusterCoolDownMs: number;
   concurrency: number;
   dbPoolSize: number;
 }
@@ -73,6 +76,7 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
     secretPrefix: e.TENANT_SYNC_SECRET_PREFIX,
     templatesDir: e.TENANT_SYNC_TEMPLATES_DIR ?? defaultTemplatesDir(),
     kubeconfigTtlMs: e.TENANT_SYNC_KUBECONFIG_TTL_SECONDS * 1000,
+    clusterCoolDownMs: e.TENANT_SYNC_CLUSTER_COOLDOWN_SECONDS * 1000,
     concurrency: e.TENANT_SYNC_CONCURRENCY,
     dbPoolSize: e.TENANT_SYNC_DB_POOL_SIZE,
   };

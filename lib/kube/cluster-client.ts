@@ -3,6 +3,7 @@ import https from "node:https";
 import {
   ApiException,
   type Configuration,
+  HttpMethod,
   type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
@@ -10,8 +11,10 @@ import {
   PatchStrategy,
   type RequestContext,
   type V1APIResource,
+  type V1APIResourceList,
 } from "@kubernetes/client-node";
 import { TenantSyncError } from "../errors.ts";
+import { statusCode } from "./api-errors.ts";
 import { FIELD_MANAGER } from "./labels.ts";
 import { describeRef, type KubeMetadata, type KubeObject, type ObjectRef } from "./object-ref.ts";
 
@@ -32,10 +35,29 @@ export type RequestCounts = Record<"get" | "list" | "apply" | "patch" | "delete"
 export const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
- * Exposes the discovery lookup the client library already caches per apiVersion; bounds every request; and
- * reuses connections. The library (client-node 2.0) gives every request a new undici Agent, so no connection
- * is ever reused: one TLS handshake per request, and TLS state that piles up in native memory (about 45 MiB
- * per sync batch of 10 tenants, measured). The first request's agent, made from this client's kubeconfig,
+ * Longest one discovery request (the kinds of one apiVersion) may take. The answer is small and served from
+ * the API server's memory; a server that does not give it within this is not answering, and every object
+ * request waits on discovery, so it is bounded more tightly than other requests.
+ */
+export const DISCOVERY_TIMEOUT_MS = 5_000;
+
+/**
+ * Decides whether a request may go to the cluster at all and learns from how it ended (the registry's
+ * circuit breaker); `request` names it for messages ("GET /apis/apps/v1").
+ */
+export interface RequestGuard {
+  run<T>(request: string, send: () => Promise<T>): Promise<T>;
+}
+
+export interface ClusterClientOptions {
+  guard?: RequestGuard;
+  discoveryTimeoutMs?: number;
+}
+
+/**
+ * Bounds every request and reuses connections. The library (client-node 2.0) gives every request a new
+ * undici Agent, so no connection is ever reused: one TLS handshake per request, and TLS state that piles up in
+ * native memory (about 45 MiB per sync batch of 10 tenants, measured). The first request's agent, made from this client's kubeconfig,
  * serves every later request; a rotated kubeconfig gets a new client, and with it a new agent.
  */
 class ObjectApi extends KubernetesObjectApi {
@@ -64,44 +86,97 @@ class ObjectApi extends KubernetesObjectApi {
     if (!context.getSignal()) context.setSignal(AbortSignal.timeout(this.timeoutMs));
     return super.requestPromise(context, type, options);
   }
+}
 
-  lookup(apiVersion: string, kind: string): Promise<V1APIResource | undefined> {
-    return this.resource(apiVersion, kind);
+/**
+ * The ObjectApi a ClusterClient uses: every request goes through the cluster's guard, and discovery is one
+ * request per apiVersion, shared by concurrent callers and cached for the client's life (a warm container's
+ * reconciles reuse it). The library's own cache fetches an apiVersion once per concurrent caller and waits
+ * on it with the 30 s request timeout.
+ */
+class GuardedObjectApi extends ObjectApi {
+  guard: RequestGuard = { run: (_request, send) => send() };
+  discoveryTimeoutMs = DISCOVERY_TIMEOUT_MS;
+  onDiscovery: () => void = () => {};
+  private readonly discovered = new Map<string, Promise<V1APIResourceList | undefined>>();
+
+  protected override requestPromise<T extends KubernetesObject>(
+    context: RequestContext,
+    type?: string,
+    options?: Configuration,
+  ): Promise<T> {
+    const request = `${context.getHttpMethod()} ${new URL(context.getUrl()).pathname}`;
+    return this.guard.run(request, () => super.requestPromise<T>(context, type, options));
+  }
+
+  /** The kind's resource in its apiVersion, or undefined when the API server does not serve it. */
+  override async resource(apiVersion: string, kind: string): Promise<V1APIResource | undefined> {
+    const cached = this.discovered.get(apiVersion);
+    if (cached) {
+      const found = (await cached)?.resources.find((r) => r.kind === kind);
+      if (found) return found;
+      // Not served when the list was fetched: its CRD may have been installed since, so the list is asked again.
+      if (this.discovered.get(apiVersion) === cached) this.discovered.delete(apiVersion);
+    }
+    return (await this.resourceList(apiVersion))?.resources.find((r) => r.kind === kind);
+  }
+
+  private resourceList(apiVersion: string): Promise<V1APIResourceList | undefined> {
+    let pending = this.discovered.get(apiVersion);
+    if (!pending) {
+      const fetched = this.fetchResourceList(apiVersion);
+      this.discovered.set(apiVersion, fetched);
+      fetched.catch(() => {
+        if (this.discovered.get(apiVersion) === fetched) this.discovered.delete(apiVersion);
+      });
+      pending = fetched;
+    }
+    return pending;
+  }
+
+  private async fetchResourceList(apiVersion: string): Promise<V1APIResourceList | undefined> {
+    this.onDiscovery();
+    const context = this.configuration.baseServer.makeRequestContext(
+      this.apiVersionPath(apiVersion),
+      HttpMethod.GET,
+    );
+    context.setHeaderParam("Accept", "application/json, */*;q=0.8");
+    context.setSignal(AbortSignal.timeout(this.discoveryTimeoutMs));
+    try {
+      return await this.requestPromise<V1APIResourceList & KubernetesObject>(context, "V1APIResourceList");
+    } catch (error) {
+      // A group/version nobody serves (its CRD not installed): no kinds, asked again next time.
+      if (statusCode(error) === 404) return undefined;
+      throw error;
+    }
   }
 }
 
 /**
  * One target cluster: server-side apply with the fixed field manager, reads, deletes and lists, plus the
- * REST mapping of any kind (core, CRDs) from discovery, cached and shared by concurrent callers.
+ * REST mapping of any kind (core, CRDs) from discovery, cached per apiVersion and shared by concurrent callers.
+ * Every request passes the guard (the registry's circuit breaker for this cluster).
  */
 export class ClusterClient {
   readonly name: string;
   readonly counts: RequestCounts = { get: 0, list: 0, apply: 0, patch: 0, delete: 0, discovery: 0 };
-  private readonly api: ObjectApi;
+  private readonly api: GuardedObjectApi;
   private readonly config: KubeConfig;
-  private readonly mappings = new Map<string, Promise<ResourceMapping>>();
+  private readonly guard: RequestGuard | undefined;
 
-  constructor(name: string, config: KubeConfig) {
+  constructor(name: string, config: KubeConfig, options: ClusterClientOptions = {}) {
     this.name = name;
     this.config = config;
-    this.api = config.makeApiClient(ObjectApi);
+    this.guard = options.guard;
+    this.api = config.makeApiClient(GuardedObjectApi);
+    if (options.guard) this.api.guard = options.guard;
+    if (options.discoveryTimeoutMs !== undefined) this.api.discoveryTimeoutMs = options.discoveryTimeoutMs;
+    this.api.onDiscovery = () => this.counts.discovery++;
   }
 
-  /** REST mapping from discovery; an unknown kind is retried once, since a CRD may have just been installed. */
-  mapping(apiVersion: string, kind: string): Promise<ResourceMapping> {
-    const key = `${apiVersion}/${kind}`;
-    let pending = this.mappings.get(key);
-    if (!pending) {
-      pending = this.discover(apiVersion, kind);
-      this.mappings.set(key, pending);
-      pending.catch(() => this.mappings.delete(key));
-    }
-    return pending;
-  }
-
-  private async discover(apiVersion: string, kind: string): Promise<ResourceMapping> {
-    this.counts.discovery++;
-    const resource = await this.api.lookup(apiVersion, kind).catch((error: Error) => {
+  /** REST mapping from discovery; a kind the cached list lacks is asked again, since its CRD may be new. */
+  async mapping(apiVersion: string, kind: string): Promise<ResourceMapping> {
+    const resource = await this.api.resource(apiVersion, kind).catch((error: Error) => {
       throw new TenantSyncError(
         `cluster ${this.name}: discovery of ${apiVersion} failed: ${error.message.split("\n")[0]}`,
       );
@@ -220,17 +295,20 @@ export class ClusterClient {
       headers: { Accept: "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1" },
     };
     await this.config.applyToHTTPSOptions(request);
-    const { status, body, headers } = await httpsGet(url, request, 60_000);
-    let parsed: { items?: { metadata: KubeMetadata }[]; metadata?: { continue?: string } } | undefined;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      // A proxy's error page is not JSON; the status says enough then.
-    }
-    if (status < 200 || status > 299 || parsed === undefined) {
-      throw new ApiException(status, "Unsuccessful HTTP Request", parsed ?? body.slice(0, 500), headers);
-    }
-    return { items: parsed.items ?? [], continueToken: parsed.metadata?.continue || undefined };
+    const get = async () => {
+      const { status, body, headers } = await httpsGet(url, request, 60_000);
+      let parsed: { items?: { metadata: KubeMetadata }[]; metadata?: { continue?: string } } | undefined;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        // A proxy's error page is not JSON; the status says enough then.
+      }
+      if (status < 200 || status > 299 || parsed === undefined) {
+        throw new ApiException(status, "Unsuccessful HTTP Request", parsed ?? body.slice(0, 500), headers);
+      }
+      return { items: parsed.items ?? [], continueToken: parsed.metadata?.continue || undefined };
+    };
+    return this.guard ? this.guard.run(`GET ${url.pathname}`, get) : get();
   }
 
   describe(ref: ObjectRef): string {
@@ -264,7 +342,11 @@ function httpsGet(
       response.on("error", reject);
     });
     request.setTimeout(timeoutMs, () =>
-      request.destroy(new TenantSyncError(`GET ${url.pathname}: no response within ${timeoutMs / 1000} s`)),
+      request.destroy(
+        new TenantSyncError(`GET ${url.pathname}: no response within ${timeoutMs / 1000} s`, {
+          cause: new DOMException("no response", "TimeoutError"),
+        }),
+      ),
     );
     request.on("error", reject);
     request.end();

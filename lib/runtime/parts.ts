@@ -58,7 +58,9 @@ export class RuntimeParts {
     this.#clusters ??= clusterRegistry({
       secretPrefix: this.config.secretPrefix,
       kubeconfigTtlMs: this.config.kubeconfigTtlMs,
+      coolDownMs: this.config.clusterCoolDownMs,
       secretsManager: this.secretsManager,
+      log: this.log,
     });
     return this.#clusters;
   }
@@ -83,12 +85,18 @@ export class RuntimeParts {
 export function clusterRegistry(options: {
   secretPrefix: string;
   kubeconfigTtlMs?: number;
+  coolDownMs?: number;
   secretsManager?: SecretsManagerClient;
+  log?: Log;
 }): ClusterRegistry {
   return new ClusterRegistry(
     new KubeconfigStore(options.secretsManager ?? new SecretsManagerClient({}), {
       prefix: options.secretPrefix,
       ...(options.kubeconfigTtlMs === undefined ? {} : { ttlMs: options.kubeconfigTtlMs }),
     }),
+    {
+      ...(options.coolDownMs === undefined ? {} : { coolDownMs: options.coolDownMs }),
+      ...(options.log === undefined ? {} : { log: options.log }),
+    },
   );
 }

@@ -25,8 +25,8 @@ export type Reconcile = (tenantKey: string, messages: TenantMessage[]) => Promis
  * Handles one batch from the FIFO queue. Groups (tenants) run concurrently; within a group the messages
  * are in order and one reconcile covers them all, since each only says "tenant K may have changed" and the
  * engine re-reads the row. When a group fails, its message and every later one of that group are returned,
- * so FIFO order holds on redelivery. A message that cannot be parsed is poison: logged with its reason and
- * returned, so that the redrive policy moves it to the dead-letter queue after the receive limit.
+ * so FIFO order holds on redelivery. A message that cannot be parsed is poison: returned alone (parseGroup),
+ * so that the redrive policy moves it to the dead-letter queue after the receive limit.
  */
 export async function processBatch(
   records: readonly QueueRecord[],
@@ -41,22 +41,7 @@ export async function processBatch(
   await Promise.all(
     [...groups.values()].map((group) =>
       limit(async () => {
-        const parsed: { record: QueueRecord; message: TenantMessage }[] = [];
-        let poisonAt = group.length;
-        for (const [index, record] of group.entries()) {
-          try {
-            parsed.push({ record, message: parseTenantMessage(record.body) });
-          } catch (error) {
-            log.error("poison message", {
-              messageId: record.messageId,
-              groupId: record.groupId,
-              receiveCount: record.receiveCount,
-              reason: (error as Error).message,
-            });
-            poisonAt = index;
-            break;
-          }
-        }
+        const { parsed, poison } = parseGroup(group, log);
         const failFrom = (index: number) => result.failed.push(...group.slice(index).map((r) => r.messageId));
         const byTenant = Map.groupBy(
           parsed.map(({ message }) => message),
@@ -81,9 +66,41 @@ export async function processBatch(
             return;
           }
         }
-        if (poisonAt < group.length) failFrom(poisonAt);
+        result.failed.push(...poison.map((r) => r.messageId));
       }),
     ),
   );
   return result;
+}
+
+/**
+ * Splits a group into its tenant messages and its poison (unparseable) ones, each poison message logged with
+ * its reason. Only the poison ones are returned to the queue; the valid ones are reconciled and deleted even
+ * when they come after a poison one. Returning a message while deleting later ones of its group breaks FIFO
+ * order, which is safe here because messages are level-triggered: each only says "tenant K may have
+ * changed", and the reconcile reads the tenant's current row, so the valid messages' reconcile already covers
+ * whatever the poison one might have meant, and nothing it could say is lost by handling it later (it never
+ * parses anyway). Returning the valid messages with it would only carry them into the dead-letter queue
+ * together, raising the alarm for tenants that were fine.
+ */
+function parseGroup(
+  group: readonly QueueRecord[],
+  log: Log,
+): { parsed: { record: QueueRecord; message: TenantMessage }[]; poison: QueueRecord[] } {
+  const parsed: { record: QueueRecord; message: TenantMessage }[] = [];
+  const poison: QueueRecord[] = [];
+  for (const record of group) {
+    try {
+      parsed.push({ record, message: parseTenantMessage(record.body) });
+    } catch (error) {
+      log.error("poison message", {
+        messageId: record.messageId,
+        groupId: record.groupId,
+        receiveCount: record.receiveCount,
+        reason: (error as Error).message,
+      });
+      poison.push(record);
+    }
+  }
+  return { parsed, poison };
 }
