@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
 import { loadStackConfig } from "../../infra/stack/config.ts";
-import { lambdaBundleSettings } from "./serverless-settings.ts";
+import { lambdaBundleSettings } from "../../infra/serverless/settings.ts";
 
 const ROOT = path.join(import.meta.dirname, "../..");
 

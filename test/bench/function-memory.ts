@@ -14,7 +14,7 @@ import type { FunctionWorkload } from "./function-child.ts";
 import type { Figure } from "./measure.ts";
 import { benchFunctionEnv } from "./pipeline-harness.ts";
 import type { MemoryRun } from "./report-model.ts";
-import { lambdaHeapFlags, lambdaMemoryMb } from "./serverless-settings.ts";
+import { lambdaHeapFlags, lambdaMemoryMb } from "../../infra/serverless/settings.ts";
 
 const MiB = 1024 * 1024;
 
