@@ -13,7 +13,12 @@ export function createClockHandler() {
     invocations++;
     const before = context.getRemainingTimeInMillis();
     await sleep(event.pauseMs ?? 200);
-    return { before, after: context.getRemainingTimeInMillis(), invocations, memory: context.memoryLimitInMB };
+    return {
+      before,
+      after: context.getRemainingTimeInMillis(),
+      invocations,
+      memory: context.memoryLimitInMB,
+    };
   };
 }
 
@@ -29,4 +34,9 @@ export function createHungryHandler() {
     }
     return { invocations };
   };
+}
+
+/** Never answers: every invocation runs into the timeout. */
+export function createStuckHandler() {
+  return () => new Promise<never>(() => {});
 }
