@@ -190,9 +190,11 @@ export function statusIsReady(
   }
 }
 
-/** How long the deployment controller lets a rollout try before it writes ProgressDeadlineExceeded. */
+/**
+ * How long the deployment controller lets a rollout try before it writes ProgressDeadlineExceeded; other
+ * kinds have no such deadline (a crash-looping Job fails when its back-off is spent, after its delay).
+ */
 export function progressDeadlineMs(kind: SimulatedKind, facts: WorkloadFacts): number | undefined {
-  if (kind === "Job") return 0;
   if (kind !== "Deployment") return undefined;
   const seconds = facts.spec.progressDeadlineSeconds;
   return (typeof seconds === "number" ? seconds : 600) * 1000;
