@@ -13,6 +13,7 @@ import { RuntimeParts } from "../lib/runtime/parts.ts";
 import { localFunctionEnv } from "./dev/local-env.ts";
 import { EXAMPLE_TENANTS_DDL, exampleTenant } from "./example/tenants.ts";
 import { loadStackConfig } from "./stack/config.ts";
+import { simulatorOptionsFromEnv } from "./stack/simulated-behaviour.ts";
 import { down } from "./stack/stack.ts";
 import { stackInfo } from "./stack/stack-info.ts";
 import { WorkloadSimulator } from "./stack/workload-simulator.ts";
@@ -103,6 +104,7 @@ const program = new Command("demo")
     admin.loadFromFile(stackInfo(loadStackConfig()).adminKubeconfigPath);
     // Only the example sets' workloads: tests running beside the demo keep control of their own.
     const simulator = new WorkloadSimulator(admin, {
+      ...simulatorOptionsFromEnv(process.env),
       labelSelector: "tenant-sync.io/template-set in (webapp,monitoring)",
     });
     try {

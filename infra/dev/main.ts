@@ -7,6 +7,7 @@ import { installTriggers } from "../../lib/pipeline/triggers/triggers.ts";
 import { RuntimeParts } from "../../lib/runtime/parts.ts";
 import { EXAMPLE_TENANTS_DDL } from "../example/tenants.ts";
 import { loadStackConfig } from "../stack/config.ts";
+import { simulatorOptionsFromEnv } from "../stack/simulated-behaviour.ts";
 import { stackInfo } from "../stack/stack-info.ts";
 import { WorkloadSimulator } from "../stack/workload-simulator.ts";
 import { localFunctionEnv } from "./local-env.ts";
@@ -34,7 +35,8 @@ const program = new Command("dev")
       for (const cluster of Object.values(stackInfo(loadStackConfig()).clusters)) {
         const kubeconfig = new KubeConfig();
         kubeconfig.loadFromFile(cluster.adminKubeconfigPath);
-        const simulator = new WorkloadSimulator(kubeconfig);
+        // Ready at once unless TENANT_SYNC_SIM_* ask for a slower, imperfect cluster.
+        const simulator = new WorkloadSimulator(kubeconfig, simulatorOptionsFromEnv(process.env));
         await simulator.start();
         simulators.push(simulator);
       }

@@ -1,12 +1,10 @@
-import { createRelayHandler } from "../../functions/relay/handler.ts";
-import { createSyncHandler } from "../../functions/sync/handler.ts";
 import { loadRuntimeConfig } from "../../lib/config.ts";
 import type { Log } from "../../lib/log.ts";
 import { OutboxListener } from "../../lib/pipeline/outbox/outbox-listener.ts";
 import { RuntimeParts } from "../../lib/runtime/parts.ts";
 import { CoalescedTask } from "./coalesced-task.ts";
-import { lambdaContext } from "./lambda-context.ts";
-import { SqsPoller } from "./sqs-poller.ts";
+import { type HandlerModule, type InvocationCounts, LambdaFunction } from "./lambda-function.ts";
+import { type SqsHandler, SqsPoller } from "./sqs-poller.ts";
 
 export interface LocalRunnerOptions {
   /** The functions' environment (TENANT_SYNC_*), as Lambda would give it. */
@@ -18,12 +16,31 @@ export interface LocalRunnerOptions {
   relayPollMs?: number;
   /** The relay's schedule (rate(1 minute) in serverless.yml), a safety net behind NOTIFY. */
   relayScheduleMs?: number;
+  /**
+   * Shorter timeouts or smaller memory than serverless.yml's, per function, so a test can compress time;
+   * larger values are cut to serverless.yml's.
+   */
+  limits?: Partial<Record<"sync" | "relay", { timeoutMs?: number; memoryMb?: number }>>;
+  /** Another sync handler (a test's or the fault suite's), built in each instance like the real one. */
+  syncHandler?: HandlerModule;
 }
+
+const SYNC_HANDLER: HandlerModule = {
+  module: new URL("../../functions/sync/handler.ts", import.meta.url),
+  factory: "createSyncHandler",
+};
+const RELAY_HANDLER: HandlerModule = {
+  module: new URL("../../functions/relay/handler.ts", import.meta.url),
+  factory: "createRelayHandler",
+};
 
 /**
  * The deployed shape, on the local stack: the same handlers, driven the way AWS drives them. The relay is
  * woken by PostgreSQL NOTIFY at commit (or polled on MySQL) and also runs on its schedule; SQS is
  * long-polled into Lambda-shaped batches with partial batch failures and visibility timeouts honoured.
+ * Every invocation runs as Lambda runs it (lambda-function.ts): in an instance of its own with
+ * serverless.yml's timeout and memorySize enforced; a killed invocation's messages are neither deleted nor
+ * reported, so they come back after the queue's visibility timeout.
  */
 export class LocalRunner {
   private readonly options: LocalRunnerOptions;
@@ -31,6 +48,7 @@ export class LocalRunner {
   private readonly parts: RuntimeParts;
   private readonly relay: CoalescedTask;
   private readonly poller: SqsPoller;
+  private readonly functions: { sync: LambdaFunction; relay: LambdaFunction };
   private listener: OutboxListener | undefined;
   private timers: NodeJS.Timeout[] = [];
 
@@ -39,15 +57,20 @@ export class LocalRunner {
     const config = loadRuntimeConfig(options.env);
     if (!config.queueUrl) throw new Error("TENANT_SYNC_QUEUE_URL must be set for the local runner");
     this.parts = new RuntimeParts(config, options.log);
-    const relayHandler = createRelayHandler(options.env);
-    const syncHandler = createSyncHandler(options.env);
-    const onError = (what: string) => (error: Error) =>
-      options.log.error(`${what} failed`, { error: error.message });
-    this.relay = new CoalescedTask(() => relayHandler({}, lambdaContext("relay", 60_000)), onError("relay"));
+    const fn = (name: "sync" | "relay", handler: HandlerModule) =>
+      new LambdaFunction({ name, handler, env: options.env, log: options.log, ...options.limits?.[name] });
+    const sync = fn("sync", options.syncHandler ?? SYNC_HANDLER);
+    const relay = fn("relay", RELAY_HANDLER);
+    this.functions = { sync, relay };
+    // A kill is logged where it happens (lambda-function.ts); here only the handlers' own failures.
+    const onError = (what: string) => (error: Error) => {
+      if (error.name !== "InvocationKilled") options.log.error(`${what} failed`, { error: error.message });
+    };
+    this.relay = new CoalescedTask(() => relay.invoke({}), onError("relay"));
     this.poller = new SqsPoller({
       sqs: this.parts.sqs,
       queueUrl: config.queueUrl,
-      handler: (event) => syncHandler(event, lambdaContext("sync", 300_000)),
+      handler: (event) => sync.invoke(event) as ReturnType<SqsHandler>,
       onError: onError("sync"),
     });
   }
@@ -72,6 +95,11 @@ export class LocalRunner {
     await this.poller.start(this.options.syncConcurrency ?? 8);
   }
 
+  /** Invocations per function, and how many Lambda killed (timeout, out of memory). */
+  invocations(): Record<"sync" | "relay", InvocationCounts> {
+    return { sync: this.functions.sync.counts, relay: this.functions.relay.counts };
+  }
+
   /** Wakes the relay now (what a deferred trigger invoking the relay Lambda does in AWS). */
   wakeRelay(): void {
     this.relay.request();
@@ -83,6 +111,7 @@ export class LocalRunner {
     await this.listener?.stop();
     await this.poller.stop();
     await this.relay.idle();
+    await Promise.all([this.functions.sync.close(), this.functions.relay.close()]);
     await this.parts.close();
   }
 }

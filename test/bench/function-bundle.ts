@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
+import { lambdaBundleSettings } from "../../infra/serverless/settings.ts";
 import { loadStackConfig } from "../../infra/stack/config.ts";
-import { lambdaBundleSettings } from "./serverless-settings.ts";
 
 const ROOT = path.join(import.meta.dirname, "../..");
 

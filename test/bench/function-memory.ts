@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { EXAMPLE_TENANTS_DDL, insertTenants } from "../../infra/example/tenants.ts";
+import { lambdaHeapFlags, lambdaMemoryMb } from "../../infra/serverless/settings.ts";
 import { WorkloadSimulator } from "../../infra/stack/workload-simulator.ts";
 import { openDatabase } from "../../lib/db/database.ts";
 import { migrate } from "../../lib/db/migrate.ts";
@@ -14,7 +15,6 @@ import type { FunctionWorkload } from "./function-child.ts";
 import type { Figure } from "./measure.ts";
 import { benchFunctionEnv } from "./pipeline-harness.ts";
 import type { MemoryRun } from "./report-model.ts";
-import { lambdaHeapFlags, lambdaMemoryMb } from "./serverless-settings.ts";
 
 const MiB = 1024 * 1024;
 

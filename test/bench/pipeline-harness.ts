@@ -1,6 +1,7 @@
 import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { LocalRunner } from "../../infra/dev/runner.ts";
 import { EXAMPLE_TENANTS_DDL } from "../../infra/example/tenants.ts";
+import type { SimulatorBehaviourOptions } from "../../infra/stack/simulated-behaviour.ts";
 import { WorkloadSimulator } from "../../infra/stack/workload-simulator.ts";
 import { type Database, openDatabase } from "../../lib/db/database.ts";
 import { migrate } from "../../lib/db/migrate.ts";
@@ -27,9 +28,14 @@ export interface PipelineHarness {
  * The whole deployed pipeline on the local stack: a scratch PostgreSQL database with the example tenants
  * table and its triggers, a FIFO queue of its own, and the relay and sync handlers driven by the local
  * runner with the production settings (10 concurrent sync instances, batches of 10, default engine
- * concurrency). All instances share one Node.js process here, so their pools are added up.
+ * concurrency), each invocation under serverless.yml's timeout and memorySize (`runner.invocations()` counts
+ * the kills). `options.simulator` makes workloads slow or broken; by default they are ready at once. Each
+ * instance is a worker thread of this process.
  */
-export async function pipelineHarness(name: string): Promise<PipelineHarness> {
+export async function pipelineHarness(
+  name: string,
+  options: { simulator?: SimulatorBehaviourOptions } = {},
+): Promise<PipelineHarness> {
   const info = stack();
   const sqs = new SQSClient({});
   const scratch = await createScratchDatabase("postgres", name);
@@ -46,10 +52,11 @@ export async function pipelineHarness(name: string): Promise<PipelineHarness> {
     env: {
       ...process.env,
       ...benchFunctionEnv(info, scratch.url, QueueUrl as string),
-      TENANT_SYNC_DB_POOL_SIZE: String(SYNC_INSTANCES * POOL_PER_INSTANCE),
+      // Each instance opens its own pool, as in Lambda.
+      TENANT_SYNC_DB_POOL_SIZE: String(POOL_PER_INSTANCE),
     },
   });
-  const simulator = new WorkloadSimulator(adminKubeConfig());
+  const simulator = new WorkloadSimulator(adminKubeConfig(), options.simulator);
   await simulator.start();
   await runner.start();
   return {

@@ -16,11 +16,12 @@ export class TestQueues {
     this.sqs = sqs;
   }
 
-  async create(prefix: string): Promise<string> {
+  /** `attributes` add to or override the product's (e.g. a short VisibilityTimeout, a RedrivePolicy). */
+  async create(prefix: string, attributes: Record<string, string> = {}): Promise<string> {
     const { QueueUrl } = await this.sqs.send(
       new CreateQueueCommand({
         QueueName: `${uniqueName(prefix)}.fifo`,
-        Attributes: { FifoQueue: "true", ContentBasedDeduplication: "false" },
+        Attributes: { FifoQueue: "true", ContentBasedDeduplication: "false", ...attributes },
       }),
     );
     if (!QueueUrl) throw new Error(`creating a FIFO queue for ${prefix} returned no URL`);

@@ -5,7 +5,8 @@ export type FaultKind =
   | "databaseRestart"
   | "workerKilledMidTenant"
   | "relayDiesBetweenSendAndMark"
-  | "duplicateOutOfOrderDelivery";
+  | "duplicateOutOfOrderDelivery"
+  | "workloadNeverReady";
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   "apiServerRestart",
@@ -13,13 +14,14 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   "workerKilledMidTenant",
   "relayDiesBetweenSendAndMark",
   "duplicateOutOfOrderDelivery",
+  "workloadNeverReady",
 ];
 
 export interface PlannedFault {
   /** Injected right after this op index. */
   atOp: number;
   kind: FaultKind;
-  /** How long a stopped server stays down, or how many stale messages are sent. */
+  /** How long a stopped server stays down or a workload stays never-ready, or how many stale messages are sent. */
   amount: number;
 }
 
@@ -37,6 +39,7 @@ export function planFaults(prng: Prng, ops: number): PlannedFault[] {
     plan.push({ atOp: at(), kind: "databaseRestart", amount: prng.int(1000, 3000) });
     plan.push({ atOp: at(), kind: "workerKilledMidTenant", amount: 0 });
     plan.push({ atOp: at(), kind: "relayDiesBetweenSendAndMark", amount: 0 });
+    plan.push({ atOp: at(), kind: "workloadNeverReady", amount: prng.int(10_000, 30_000) });
     for (let i = 0; i < 3; i++) {
       plan.push({ atOp: at(), kind: "duplicateOutOfOrderDelivery", amount: prng.int(10, 40) });
     }

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { loadStackConfig } from "../../../infra/stack/config.ts";
+import { parseReadySeconds } from "../../../infra/stack/simulated-behaviour.ts";
 import { randomSeed } from "./prng.ts";
 import { runFaultSuite } from "./suite.ts";
 import { verdict } from "./verdict.ts";
@@ -25,6 +26,11 @@ const program = new Command("faults")
   .option("--database <name>", "postgres or mysql", "postgres")
   .option("--pause-ms <n>", "pause between operations", integer, 25)
   .option("--keep-state", "keep the scratch stack's state directory (logs of the relay and worker)")
+  .option(
+    "--workload-ready-seconds <range>",
+    'how long each workload rollout takes, e.g. "1-5" (seconds)',
+    "1-5",
+  )
   .action(
     async (options: {
       ops: number;
@@ -33,6 +39,7 @@ const program = new Command("faults")
       database: string;
       pauseMs: number;
       keepState?: boolean;
+      workloadReadySeconds: string;
     }) => {
       if (options.database !== "postgres" && options.database !== "mysql") {
         throw new InvalidArgumentError("--database must be postgres or mysql");
@@ -46,6 +53,7 @@ const program = new Command("faults")
         database: options.database,
         opPauseMs: options.pauseMs,
         keepState: options.keepState ?? false,
+        workloadReadySeconds: readySecondsRange(options.workloadReadySeconds),
       });
       // Logs are JSON lines on stdout too: the report also goes to a file, whole.
       const file = path.join(loadStackConfig().stateDir, "faults-report.json");
@@ -64,3 +72,8 @@ const program = new Command("faults")
   );
 
 await program.parseAsync();
+
+function readySecondsRange(value: string): [number, number] {
+  const seconds = parseReadySeconds(value, "--workload-ready-seconds");
+  return typeof seconds === "number" ? [seconds, seconds] : seconds;
+}

@@ -17,6 +17,7 @@ import { Prng } from "./prng.ts";
 import { readDeadLetters, waitForPipelineIdle } from "./queue-state.ts";
 import { redeliverStale } from "./redelivery.ts";
 import { startScratchStack } from "./scratch-stack.ts";
+import { holdWorkloadNotReady } from "./stuck-workload.ts";
 import { SupervisedChild } from "./supervised-child.ts";
 import { computeDiff, type Diff, type Mismatch, summarizeDiff } from "./verify.ts";
 import { applyOp, Workload, withRetry } from "./workload.ts";
@@ -30,6 +31,8 @@ export interface FaultSuiteOptions {
   opPauseMs?: number;
   /** Leave the scratch stack's state directory (logs) after the run. */
   keepState?: boolean;
+  /** How long each workload rollout takes, drawn per rollout (seconds, [min, max]); default 1–5 s. */
+  workloadReadySeconds?: [number, number];
 }
 
 export interface DiffReport {
@@ -103,7 +106,9 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
     // The simulator plays kubelet (writes Deployment status), so it needs admin, unlike the product.
     const kubeconfig = new KubeConfig();
     kubeconfig.loadFromFile(stack.info.adminKubeconfigPath);
-    simulator = new WorkloadSimulator(kubeconfig);
+    // A slow cluster: every rollout (creation or spec change) takes a few seconds, drawn from the seed.
+    const workloadReadySeconds = options.workloadReadySeconds ?? [1, 5];
+    simulator = new WorkloadSimulator(kubeconfig, { readySeconds: workloadReadySeconds, seed: options.seed });
     await simulator.start();
 
     const faults = Object.fromEntries(
@@ -113,6 +118,7 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
         "workerKilledMidTenant",
         "relayDiesBetweenSendAndMark",
         "duplicateOutOfOrderDelivery",
+        "workloadNeverReady",
       ].map((k) => [k, 0]),
     ) as Record<FaultKind, number>;
     const plan = planFaults(faultPrng, options.ops);
@@ -121,6 +127,7 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
       database: options.database,
       ops: options.ops,
       tenants: options.tenants,
+      workloadReadySeconds,
       plan,
       stateDir: stack.config.stateDir,
     });
@@ -156,6 +163,11 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
           break;
         case "duplicateOutOfOrderDelivery":
           await redeliverStale(sqs, stack.info.queueUrl, faultPrng, [...workload.touched], amount, started);
+          break;
+        case "workloadNeverReady":
+          log.info("workload held never-ready", {
+            deployment: await holdWorkloadNotReady(kubeconfig, faultPrng, amount),
+          });
           break;
       }
       faults[kind]++;

@@ -8,6 +8,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { createSyncHandler } from "../../../functions/sync/handler.ts";
 import { lambdaContext } from "../../../infra/dev/lambda-context.ts";
 import { SqsPoller } from "../../../infra/dev/sqs-poller.ts";
+import { lambdaTimeoutMs } from "../../../infra/serverless/settings.ts";
 import type { RuntimeConfig } from "../../../lib/config.ts";
 import type { ClusterClient } from "../../../lib/kube/cluster-client.ts";
 import { ANNOTATION_TENANT_KEY } from "../../../lib/kube/labels.ts";
@@ -61,7 +62,8 @@ const syncHandler = createSyncHandler(env, makeRuntime);
 const poller = new SqsPoller({
   sqs: new SQSClient({}),
   queueUrl: env.TENANT_SYNC_QUEUE_URL as string,
-  handler: (event) => syncHandler(event, lambdaContext("sync", 300_000)),
+  // serverless.yml's timeout as the remaining time; not enforced here, where a SIGKILL is itself the fault.
+  handler: (event) => syncHandler(event, lambdaContext("sync", lambdaTimeoutMs("sync"))),
   onError: (error) => log.warn("sync poll failed", { error: error.message }),
 });
 await poller.start(Number(env.FAULT_WORKER_CONCURRENCY ?? 8));

@@ -5,8 +5,8 @@ import { parse } from "yaml";
 const SERVERLESS_YML = path.join(import.meta.dirname, "../../serverless.yml");
 
 interface ServerlessYml {
-  provider?: { memorySize?: number };
-  functions?: Record<string, { memorySize?: number }>;
+  provider?: { memorySize?: number; timeout?: number };
+  functions?: Record<string, { memorySize?: number; timeout?: number }>;
   custom?: { esbuild?: EsbuildSettings };
 }
 
@@ -29,13 +29,23 @@ export function lambdaBundleSettings(): EsbuildSettings {
   return settings;
 }
 
-/** The memory (MB) serverless.yml gives a function: its own memorySize, else the provider's. */
-export function lambdaMemoryMb(fn: string): number {
+/** A function's own setting, else the provider's: what Lambda gets from serverless.yml. */
+function functionSetting(fn: string, setting: "memorySize" | "timeout"): number {
   const config = serverlessYml();
   if (!config.functions?.[fn]) throw new Error(`serverless.yml has no function "${fn}"`);
-  const memory = config.functions[fn].memorySize ?? config.provider?.memorySize;
-  if (typeof memory !== "number") throw new Error(`serverless.yml gives function "${fn}" no memorySize`);
-  return memory;
+  const value = config.functions[fn][setting] ?? config.provider?.[setting];
+  if (typeof value !== "number") throw new Error(`serverless.yml gives function "${fn}" no ${setting}`);
+  return value;
+}
+
+/** The memory (MB) serverless.yml gives a function: its own memorySize, else the provider's. */
+export function lambdaMemoryMb(fn: string): number {
+  return functionSetting(fn, "memorySize");
+}
+
+/** How long (ms) Lambda lets one invocation of the function run: its own timeout, else the provider's. */
+export function lambdaTimeoutMs(fn: string): number {
+  return functionSetting(fn, "timeout") * 1000;
 }
 
 /**
@@ -49,4 +59,18 @@ export function lambdaHeapFlags(memoryMb: number): string[] {
     `--max-semi-space-size=${Math.floor((memoryMb * 5) / 100)}`,
     `--max-old-space-size=${Math.floor((memoryMb * 90) / 100)}`,
   ];
+}
+
+/**
+ * The same heap as lambdaHeapFlags, as limits of a worker thread: V8's young generation is three
+ * semi-spaces (two for scavenging, one for new large objects).
+ */
+export function lambdaResourceLimits(memoryMb: number): {
+  maxOldGenerationSizeMb: number;
+  maxYoungGenerationSizeMb: number;
+} {
+  return {
+    maxOldGenerationSizeMb: Math.floor((memoryMb * 90) / 100),
+    maxYoungGenerationSizeMb: 3 * Math.floor((memoryMb * 5) / 100),
+  };
 }
