@@ -8,7 +8,7 @@ import { KubeconfigStore, putKubeconfigSecret } from "../../lib/clusters/kubecon
 import { readStatus } from "../../lib/db/status-store.ts";
 import { Engine } from "../../lib/engine/engine.ts";
 import { createLog } from "../../lib/log.ts";
-import { processBatch } from "../../lib/pipeline/sync-batch.ts";
+import { processBatch } from "../../lib/pipeline/sync/sync-batch.ts";
 import { type EngineFixture, engineFixture, writeSets } from "../support/engine.ts";
 import { registerSecret } from "../support/secret-registry.ts";
 import { adminKubeConfig, secretsClient, stack, uniqueName } from "../support/stack.ts";

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readStatus } from "../../lib/db/status-store.ts";
 import type { Engine } from "../../lib/engine/engine.ts";
 import { createLog } from "../../lib/log.ts";
-import { processBatch } from "../../lib/pipeline/sync-batch.ts";
+import { processBatch } from "../../lib/pipeline/sync/sync-batch.ts";
 import { type EngineFixture, engineFixture, writeSets } from "../support/engine.ts";
 import { adminKubeConfig, uniqueName } from "../support/stack.ts";
 import { queueRecord, spreadNamespace, THREE_API_VERSIONS_SET } from "../support/three-api-versions.ts";

@@ -1,4 +1,4 @@
-import type { QueueRecord } from "../../lib/pipeline/sync-batch.ts";
+import type { QueueRecord } from "../../lib/pipeline/sync/sync-batch.ts";
 
 /**
  * A template set whose objects span three apiVersions (v1, networking.k8s.io/v1, apps/v1), all within the
