@@ -16,7 +16,7 @@ export function createSweepHandler(env: NodeJS.ProcessEnv = process.env) {
   // The sweeper remembers rendered hashes between runs of a warm container.
   const sweeper = lambda.runtimePart(async () => sweep.sweeperFor(await lambda.runtimeFromEnv(env, log)));
   return middy<unknown, sweep.SweepResult>()
-    .use(lambda.requestParser(lambda.sweepEventSchema, sweep.parseSweepRequest))
+    .use(lambda.requestParser(sweep.sweepEventSchema, sweep.parseSweepRequest))
     .use(injectLambdaContext(log))
     .use(logMetrics(metrics))
     .use(sweeper)

@@ -9,11 +9,18 @@ export const sweepRequestSchema = z.strictObject({
 export type SweepRequest = z.infer<typeof sweepRequestSchema>;
 
 /** An EventBridge schedule's event: it carries no flags, so it is a plain run. */
-const isScheduledEvent = (event: unknown): boolean =>
-  typeof event === "object" &&
-  event !== null &&
-  (event as Record<string, unknown>).source === "aws.events" &&
-  "detail-type" in event;
+const scheduledEventSchema = z.looseObject({ source: z.literal("aws.events"), "detail-type": z.string() });
+const isScheduledEvent = (event: unknown): boolean => scheduledEventSchema.safeParse(event).success;
+
+/**
+ * The sweep function's event as its parser middleware reads it: a schedule's event and no event are a plain
+ * run, else the flags a person gives. Refused events are explained by parseSweepRequest.
+ */
+export const sweepEventSchema = z.union([
+  scheduledEventSchema.transform(() => ({})),
+  z.union([z.null(), z.undefined()]).transform(() => ({})),
+  sweepRequestSchema,
+]);
 
 /**
  * The sweep function's event: a schedule's event, nothing, or `{"dryRun": true}` and/or
