@@ -1,34 +1,25 @@
 import type { Dialect } from "../../lib/db/dialect.ts";
 import type { Queryable } from "../../lib/db/queryable.ts";
 
+/** The one column list; the dialects differ only in the integer type and the JSON column. */
+const tenantsDdl = (integer: string, settings: string) => `CREATE TABLE IF NOT EXISTS tenants (
+    id varchar(64) PRIMARY KEY,
+    slug varchar(100) NOT NULL,
+    display_name text NOT NULL,
+    plan varchar(32) NOT NULL,
+    replicas ${integer} NOT NULL DEFAULT 1,
+    host varchar(253) NOT NULL,
+    cpu_limit varchar(16) NOT NULL DEFAULT '2',
+    memory_limit varchar(16) NOT NULL DEFAULT '4Gi',
+    settings ${settings},
+    active boolean NOT NULL DEFAULT true,
+    cluster varchar(64)
+  )`;
+
 /** The tenants table the example template sets (templates/webapp, templates/monitoring) read from. */
 export const EXAMPLE_TENANTS_DDL: Record<Dialect, string> = {
-  postgres: `CREATE TABLE IF NOT EXISTS tenants (
-    id varchar(64) PRIMARY KEY,
-    slug varchar(100) NOT NULL,
-    display_name text NOT NULL,
-    plan varchar(32) NOT NULL,
-    replicas integer NOT NULL DEFAULT 1,
-    host varchar(253) NOT NULL,
-    cpu_limit varchar(16) NOT NULL DEFAULT '2',
-    memory_limit varchar(16) NOT NULL DEFAULT '4Gi',
-    settings jsonb NOT NULL DEFAULT '{}',
-    active boolean NOT NULL DEFAULT true,
-    cluster varchar(64)
-  )`,
-  mysql: `CREATE TABLE IF NOT EXISTS tenants (
-    id varchar(64) PRIMARY KEY,
-    slug varchar(100) NOT NULL,
-    display_name text NOT NULL,
-    plan varchar(32) NOT NULL,
-    replicas int NOT NULL DEFAULT 1,
-    host varchar(253) NOT NULL,
-    cpu_limit varchar(16) NOT NULL DEFAULT '2',
-    memory_limit varchar(16) NOT NULL DEFAULT '4Gi',
-    settings json NOT NULL,
-    active boolean NOT NULL DEFAULT true,
-    cluster varchar(64)
-  )`,
+  postgres: tenantsDdl("integer", "jsonb NOT NULL DEFAULT '{}'"),
+  mysql: tenantsDdl("int", "json NOT NULL"),
 };
 
 const PLANS = ["basic", "pro", "enterprise"] as const;

@@ -28,6 +28,11 @@ export function verboseOption(command: Command): Command {
   return command.option("--verbose", "write the engine's structured log to stderr");
 }
 
+/** The options of every command that uses the database (and maybe the clusters), in --help order. */
+export function databaseCommandOptions(command: Command): Command {
+  return jsonOption(verboseOption(stackOptions(templatesOption(command))));
+}
+
 /** Options of commands that use the database (and maybe the clusters). */
 export interface DatabaseCommandOptions extends EnvironmentOptions {
   json?: boolean;

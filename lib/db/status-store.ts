@@ -46,6 +46,16 @@ export interface StatusRecord {
 /** A row as read back: every time is present, as an ISO 8601 string in UTC. */
 export type StoredStatus = StatusRecord & { observedAt: string; updatedAt: string; lastTransitionAt: string };
 
+/** What every Deleted row says, whoever removed the set (a teardown, the sweep): nothing desired or applied. */
+export const DELETED_STATUS = {
+  phase: "Deleted",
+  desired: 0,
+  ready: 0,
+  failed: 0,
+  skipped: 0,
+  appliedHash: null,
+} as const satisfies Partial<StatusRecord>;
+
 const BATCH = 500;
 
 const COLUMNS =

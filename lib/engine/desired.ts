@@ -7,6 +7,7 @@ import {
 } from "../kube/labels.ts";
 import type { KubeObject } from "../kube/object-ref.ts";
 import { contentHash } from "../templates/canonical.ts";
+import type { RenderedResource, TenantRender } from "../templates/render.ts";
 
 export interface DesiredContext {
   tenantKey: string;
@@ -58,4 +59,19 @@ export function finalizeObject(
   const hash = contentHash(hashed);
   object.metadata.annotations[ANNOTATION_CONTENT_HASH] = hash;
   return { ok: true, object, hash };
+}
+
+/** finalizeObject for a resource as its tenant's render gave it: the render names the tenant, set and version. */
+export function finalizeRendered(
+  rendered: RenderedResource,
+  mapping: ResourceMapping,
+  render: TenantRender,
+): Desired {
+  return finalizeObject(rendered.object, mapping, {
+    tenantKey: render.tenantKey,
+    templateSet: render.templateSet,
+    templateVersion: render.version,
+    resourceId: rendered.resourceId,
+    defaultNamespace: render.defaultNamespace,
+  });
 }

@@ -9,7 +9,7 @@ import {
 import type { Queryable } from "../db/queryable.ts";
 import type { TenantRecord, TenantSource } from "../db/source.ts";
 import { TenantRowError } from "../db/source-errors.ts";
-import { readStatus, type StatusRecord, upsertStatus } from "../db/status-store.ts";
+import { DELETED_STATUS, readStatus, type StatusRecord, upsertStatus } from "../db/status-store.ts";
 import type { Log } from "../log.ts";
 import { contentHash } from "../templates/canonical.ts";
 import type { TemplateSet } from "../templates/model.ts";
@@ -372,12 +372,7 @@ export class Engine {
       if (!covered && !live && row.phase !== "Deleted") {
         statuses.push({
           ...row,
-          phase: "Deleted",
-          desired: 0,
-          ready: 0,
-          failed: 0,
-          skipped: 0,
-          appliedHash: null,
+          ...DELETED_STATUS,
           message: null,
           observedAt: undefined,
         });

@@ -1,6 +1,6 @@
 import pLimit from "p-limit";
 import type { TenantRecord } from "../db/source.ts";
-import { finalizeObject } from "../engine/desired.ts";
+import { finalizeRendered } from "../engine/desired.ts";
 import { describeApiError, statusCode } from "../kube/api-errors.ts";
 import type { ClusterClient } from "../kube/cluster-client.ts";
 import { withoutPaths } from "../kube/field-paths.ts";
@@ -69,13 +69,7 @@ export async function deepCheck(input: DeepCheckInput): Promise<DeepCheckResult>
         jobs.push(
           limit(async () => {
             const mapping = await client.mapping(resource.object.apiVersion, resource.object.kind);
-            const desired = finalizeObject(resource.object, mapping, {
-              tenantKey: record.key,
-              templateSet: set.name,
-              templateVersion: set.version,
-              resourceId: resource.resourceId,
-              defaultNamespace: render.defaultNamespace,
-            });
+            const desired = finalizeRendered(resource, mapping, render);
             if (!desired.ok) return;
             const { apiVersion, kind, metadata } = desired.object;
             const key = objectKey(record.cluster, apiVersion, kind, metadata.namespace, metadata.name);

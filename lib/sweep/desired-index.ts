@@ -1,6 +1,6 @@
 import type { ClusterRegistry } from "../clusters/cluster-registry.ts";
 import type { TenantRecord, TenantSource } from "../db/source.ts";
-import { finalizeObject } from "../engine/desired.ts";
+import { finalizeRendered } from "../engine/desired.ts";
 import type { VersionResolver } from "../engine/engine.ts";
 import type { ClusterClient, ResourceMapping } from "../kube/cluster-client.ts";
 import { tenantLabelValue } from "../kube/labels.ts";
@@ -210,13 +210,7 @@ async function renderSet(
       result.failed.push(resource.resourceId);
       continue;
     }
-    const desired = finalizeObject(resource.object, mapping, {
-      tenantKey: record.key,
-      templateSet: set.name,
-      templateVersion: set.version,
-      resourceId: resource.resourceId,
-      defaultNamespace: render.defaultNamespace,
-    });
+    const desired = finalizeRendered(resource, mapping, render);
     if (!desired.ok) {
       result.failed.push(resource.resourceId);
       continue;

@@ -4,25 +4,22 @@ import { groupOf } from "../kube/object-ref.ts";
 // Objects are the same object whichever version of their group names them.
 export { groupOf };
 
-/** One object in one cluster, as a map key: cluster, group, kind, namespace ("" if cluster-scoped), name. */
-export function objectKey(
+/** Where one object is: cluster, apiVersion, kind, namespace (undefined if cluster-scoped), name. */
+type ObjectPlace = [
   cluster: string,
   apiVersion: string,
   kind: string,
   namespace: string | undefined,
   name: string,
-): string {
+];
+
+/** One object in one cluster, as a map key: cluster, group, kind, namespace ("" if cluster-scoped), name. */
+export function objectKey(...[cluster, apiVersion, kind, namespace, name]: ObjectPlace): string {
   return `${cluster}\u0000${groupOf(apiVersion)}\u0000${kind}\u0000${namespace ?? ""}\u0000${name}`;
 }
 
 /** `apps/v1 Deployment acme/web on cluster c`, for plans and logs. */
-export function describeObject(
-  cluster: string,
-  apiVersion: string,
-  kind: string,
-  namespace: string | undefined,
-  name: string,
-): string {
+export function describeObject(...[cluster, apiVersion, kind, namespace, name]: ObjectPlace): string {
   return `${apiVersion} ${kind} ${namespace ? `${namespace}/` : ""}${name} on cluster ${cluster}`;
 }
 

@@ -3,7 +3,7 @@ import type { ClusterRegistry } from "../clusters/cluster-registry.ts";
 import { type InventoryEntry, removeInventory } from "../db/inventory-store.ts";
 import type { Queryable } from "../db/queryable.ts";
 import type { TenantSource } from "../db/source.ts";
-import { type StatusRecord, upsertStatus } from "../db/status-store.ts";
+import { DELETED_STATUS, type StatusRecord, upsertStatus } from "../db/status-store.ts";
 import { teardown } from "../engine/teardown.ts";
 import type { TemplateSet } from "../templates/model.ts";
 import type { DesiredIndex } from "./desired-index.ts";
@@ -162,12 +162,7 @@ async function recordDeleted(
     .map((orphan) => ({
       tenantKey,
       templateSet: orphan.templateSet,
-      phase: "Deleted",
-      desired: 0,
-      ready: 0,
-      failed: 0,
-      skipped: 0,
-      appliedHash: null,
+      ...DELETED_STATUS,
       templateVersion: deps.sets.find((s) => s.name === orphan.templateSet)?.version ?? null,
       message: `removed by the sweep: ${orphan.reason}`,
       cluster: orphan.cluster,

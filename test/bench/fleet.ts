@@ -1,7 +1,7 @@
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import pLimit from "p-limit";
 import { exampleTenant } from "../../infra/example/tenants.ts";
-import { finalizeObject } from "../../lib/engine/desired.ts";
+import { finalizeRendered } from "../../lib/engine/desired.ts";
 import type { ClusterClient } from "../../lib/kube/cluster-client.ts";
 import type { KubeObject } from "../../lib/kube/object-ref.ts";
 import type { TemplateResource, TemplateSet } from "../../lib/templates/model.ts";
@@ -41,13 +41,7 @@ export async function desiredResources(
     for (const rendered of render.resources) {
       if (!rendered.ok) throw rendered.error;
       const mapping = await client.mapping(rendered.object.apiVersion, rendered.object.kind);
-      const result = finalizeObject(rendered.object, mapping, {
-        tenantKey: key,
-        templateSet: set.name,
-        templateVersion: set.version,
-        resourceId: rendered.resourceId,
-        defaultNamespace: render.defaultNamespace,
-      });
+      const result = finalizeRendered(rendered, mapping, render);
       if (!result.ok) throw new Error(result.message);
       const resource = set.resources.find((r) => r.id === rendered.resourceId) as TemplateResource;
       desired.push({ set, resource, object: result.object, hash: result.hash });

@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Dialect } from "../../lib/db/dialect.ts";
 import type { Engine } from "../../lib/engine/engine.ts";
 import { DIALECTS } from "../support/databases.ts";
-import { type EngineFixture, engineFixture, writeSets } from "../support/engine.ts";
+import { type EngineFixture, engineFixture, tenantsEnv, writeSets } from "../support/engine.ts";
 import { adminKubeConfig, stack, uniqueName } from "../support/stack.ts";
+import { NAMESPACE_TEMPLATE, NAMESPACE_THEN_CONFIG } from "../support/template-sets.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 // The project's Node.js 24, whatever `node` runs vitest: the CLI is TypeScript run by type stripping.
@@ -49,14 +50,8 @@ function cliSet(withExtra: boolean) {
   return {
     "templateset.yaml": `name: cli
 namespace: "{{#dnsLabel}}cli-{{slug}}{{/dnsLabel}}"
-resources:
-  - id: namespace
-    file: namespace.yaml.mustache
-  - id: config
-    file: config.yaml.mustache
-    dependsOn: [namespace]
-${withExtra ? "  - id: extra\n    file: extra.yaml.mustache\n    dependsOn: [namespace]\n" : ""}`,
-    "namespace.yaml.mustache": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{namespace}}\n",
+${NAMESPACE_THEN_CONFIG}${withExtra ? "  - id: extra\n    file: extra.yaml.mustache\n    dependsOn: [namespace]\n" : ""}`,
+    "namespace.yaml.mustache": NAMESPACE_TEMPLATE,
     "config.yaml.mustache": `apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -302,19 +297,9 @@ describe.each(DIALECTS)("tenant-sync against the local stack on %s", (dialect: D
   const tenants = ["alpha", "beta"];
 
   beforeAll(async () => {
-    const info = stack();
     fixture = await engineFixture(dialect, `cli_${dialect}`);
     engine = fixture.engine(await fixture.loadSets(templatesV1));
-    env = {
-      TENANT_SYNC_DATABASE_URL: fixture.scratch.url,
-      TENANT_SYNC_TABLE: "tenants",
-      TENANT_SYNC_KEY_COLUMN: "id",
-      TENANT_SYNC_ACTIVE_COLUMN: "active",
-      TENANT_SYNC_CLUSTER_COLUMN: "cluster",
-      TENANT_SYNC_DEFAULT_CLUSTER: info.clusterName,
-      TENANT_SYNC_SECRET_PREFIX: info.secretPrefix,
-      TENANT_SYNC_TEMPLATES_DIR: templatesV1,
-    };
+    env = tenantsEnv({ databaseUrl: fixture.scratch.url, templatesDir: templatesV1 });
     await fixture.insert({ id: "alpha", slug: slug("alpha"), plan: "basic" });
     const outcome = await engine.reconcile("alpha");
     expect(outcome.sets.map((set) => set.phase)).toEqual(["Ready"]);

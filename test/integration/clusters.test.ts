@@ -23,8 +23,9 @@ import { installTriggers } from "../../lib/pipeline/triggers/triggers.ts";
 import { createRuntime } from "../../lib/runtime/runtime.ts";
 import { sweeperFor } from "../../lib/sweep/from-runtime.ts";
 import { createScratchDatabase, type ScratchDatabase } from "../support/databases.ts";
-import { TENANTS_DDL, writeSets } from "../support/engine.ts";
+import { TENANTS_DDL, tenantsEnv, writeSets } from "../support/engine.ts";
 import { eventually, sqsClient, stack, uniqueName } from "../support/stack.ts";
+import { NAMESPACE_TEMPLATE, NAMESPACE_THEN_CONFIG } from "../support/template-sets.ts";
 
 /**
  * Several clusters through the whole pipeline (trigger → outbox → relay → SQS FIFO → sync): routing by the
@@ -34,14 +35,8 @@ import { eventually, sqsClient, stack, uniqueName } from "../support/stack.ts";
 const SET = {
   "templateset.yaml": `name: mc
 namespace: "{{#dnsLabel}}mc-{{slug}}{{/dnsLabel}}"
-resources:
-  - id: namespace
-    file: namespace.yaml.mustache
-  - id: config
-    file: config.yaml.mustache
-    dependsOn: [namespace]
-`,
-  "namespace.yaml.mustache": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{namespace}}\n",
+${NAMESPACE_THEN_CONFIG}`,
+  "namespace.yaml.mustache": NAMESPACE_TEMPLATE,
   "config.yaml.mustache":
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  plan: {{plan}}\n",
 };
@@ -126,15 +121,12 @@ describe("several clusters through the pipeline", () => {
     queueUrl = queue.QueueUrl as string;
     env = {
       ...process.env,
-      TENANT_SYNC_DATABASE_URL: scratch.url,
-      TENANT_SYNC_TABLE: "tenants",
-      TENANT_SYNC_KEY_COLUMN: "id",
-      TENANT_SYNC_ACTIVE_COLUMN: "active",
-      TENANT_SYNC_CLUSTER_COLUMN: "cluster",
-      TENANT_SYNC_DEFAULT_CLUSTER: first,
-      TENANT_SYNC_QUEUE_URL: queueUrl,
-      TENANT_SYNC_SECRET_PREFIX: info.secretPrefix,
-      TENANT_SYNC_TEMPLATES_DIR: writeSets({ mc: SET }),
+      ...tenantsEnv({
+        databaseUrl: scratch.url,
+        defaultCluster: first,
+        queueUrl,
+        templatesDir: writeSets({ mc: SET }),
+      }),
     };
     runner = new LocalRunner({ log: createLog("tenant-sync-test"), syncConcurrency: 2, env });
     await runner.start();

@@ -6,6 +6,7 @@ import { statusCode } from "../../lib/kube/api-errors.ts";
 import { createLog } from "../../lib/log.ts";
 import { type EngineFixture, engineFixture, writeSets } from "../support/engine.ts";
 import { adminKubeConfig, eventually, stack, uniqueName } from "../support/stack.ts";
+import { NAMESPACE_THEN_CONFIG } from "../support/template-sets.ts";
 
 const core = adminKubeConfig().makeApiClient(CoreV1Api);
 const run = uniqueName("crash");
@@ -14,13 +15,7 @@ const ns = (id: string) => `${run}-${id}`;
 const set = {
   "templateset.yaml": `name: app
 namespace: "${run}-{{slug}}"
-resources:
-  - id: namespace
-    file: namespace.yaml.mustache
-  - id: config
-    file: config.yaml.mustache
-    dependsOn: [namespace]
-`,
+${NAMESPACE_THEN_CONFIG}`,
   "namespace.yaml.mustache": `apiVersion: v1
 kind: Namespace
 metadata:

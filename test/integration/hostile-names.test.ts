@@ -5,6 +5,7 @@ import { readStatus } from "../../lib/db/status-store.ts";
 import { LABEL_TENANT, tenantLabelValue } from "../../lib/kube/labels.ts";
 import { type EngineFixture, engineFixture, writeSets } from "../support/engine.ts";
 import { adminKubeConfig, uniqueName } from "../support/stack.ts";
+import { NAMESPACE_TEMPLATE, NAMESPACE_THEN_CONFIG } from "../support/template-sets.ts";
 
 const core = adminKubeConfig().makeApiClient(CoreV1Api);
 
@@ -14,19 +15,9 @@ const core = adminKubeConfig().makeApiClient(CoreV1Api);
 const COLLIDE = {
   "templateset.yaml": `name: collide
 namespace: "{{#dnsLabel}}hn-{{slug}}{{/dnsLabel}}"
-resources:
-  - id: namespace
-    file: namespace.yaml.mustache
-  - id: config
-    file: config.yaml.mustache
-    dependsOn: [namespace]
-    skipOnDependencyFailure: false
+${NAMESPACE_THEN_CONFIG}    skipOnDependencyFailure: false
 `,
-  "namespace.yaml.mustache": `apiVersion: v1
-kind: Namespace
-metadata:
-  name: {{namespace}}
-`,
+  "namespace.yaml.mustache": NAMESPACE_TEMPLATE,
   "config.yaml.mustache": `apiVersion: v1
 kind: ConfigMap
 metadata:

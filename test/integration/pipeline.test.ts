@@ -16,8 +16,9 @@ import { statusCode } from "../../lib/kube/api-errors.ts";
 import { createLog } from "../../lib/log.ts";
 import { installTriggers, removeTriggers } from "../../lib/pipeline/triggers/triggers.ts";
 import { createScratchDatabase, type ScratchDatabase } from "../support/databases.ts";
-import { TENANTS_DDL, writeSets } from "../support/engine.ts";
-import { adminKubeConfig, eventually, sqsClient, stack, uniqueName } from "../support/stack.ts";
+import { TENANTS_DDL, tenantsEnv, writeSets } from "../support/engine.ts";
+import { adminKubeConfig, eventually, sqsClient, uniqueName } from "../support/stack.ts";
+import { NAMESPACE_TEMPLATE, NAMESPACE_THEN_CONFIG } from "../support/template-sets.ts";
 
 const core = adminKubeConfig().makeApiClient(CoreV1Api);
 const sqs = sqsClient();
@@ -25,14 +26,8 @@ const sqs = sqsClient();
 const SET = {
   "templateset.yaml": `name: pipe
 namespace: "{{#dnsLabel}}pl-{{slug}}{{/dnsLabel}}"
-resources:
-  - id: namespace
-    file: namespace.yaml.mustache
-  - id: config
-    file: config.yaml.mustache
-    dependsOn: [namespace]
-`,
-  "namespace.yaml.mustache": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{namespace}}\n",
+${NAMESPACE_THEN_CONFIG}`,
+  "namespace.yaml.mustache": NAMESPACE_TEMPLATE,
   "config.yaml.mustache":
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  plan: {{plan}}\n  note: {{note}}\n",
 };
@@ -71,7 +66,6 @@ describe.each<Dialect>(["postgres", "mysql"])(
     const statusOf = async (id: string) => (await readStatus(db, { tenantKey: id }))[0]?.phase;
 
     beforeAll(async () => {
-      const info = stack();
       scratch = await createScratchDatabase(dialect, `pipeline_${dialect}`);
       db = openDatabase(scratch.url);
       await migrate(db);
@@ -89,15 +83,7 @@ describe.each<Dialect>(["postgres", "mysql"])(
         syncConcurrency: 4,
         env: {
           ...process.env,
-          TENANT_SYNC_DATABASE_URL: scratch.url,
-          TENANT_SYNC_TABLE: "tenants",
-          TENANT_SYNC_KEY_COLUMN: "id",
-          TENANT_SYNC_ACTIVE_COLUMN: "active",
-          TENANT_SYNC_CLUSTER_COLUMN: "cluster",
-          TENANT_SYNC_DEFAULT_CLUSTER: info.clusterName,
-          TENANT_SYNC_QUEUE_URL: queueUrl,
-          TENANT_SYNC_SECRET_PREFIX: info.secretPrefix,
-          TENANT_SYNC_TEMPLATES_DIR: writeSets({ pipe: SET }),
+          ...tenantsEnv({ databaseUrl: scratch.url, queueUrl, templatesDir: writeSets({ pipe: SET }) }),
         },
       });
       await runner.start();

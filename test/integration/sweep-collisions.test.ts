@@ -10,6 +10,7 @@ import { DIALECTS } from "../support/databases.ts";
 import { type EngineFixture, engineFixture, writeSets } from "../support/engine.ts";
 import { adminKubeConfig, uniqueName } from "../support/stack.ts";
 import { SCOPE_LABEL } from "../support/sweep.ts";
+import { NAMESPACE_THEN_CONFIG } from "../support/template-sets.ts";
 
 const core = adminKubeConfig().makeApiClient(CoreV1Api);
 
@@ -24,13 +25,7 @@ function collidingSet(run: string): Record<string, string> {
   return {
     "templateset.yaml": `name: col
 namespace: "{{#dnsLabel}}${run}-{{tenant.key}}{{/dnsLabel}}"
-resources:
-  - id: namespace
-    file: namespace.yaml.mustache
-  - id: config
-    file: config.yaml.mustache
-    dependsOn: [namespace]
-    skipOnDependencyFailure: false
+${NAMESPACE_THEN_CONFIG}    skipOnDependencyFailure: false
 `,
     "namespace.yaml.mustache": `apiVersion: v1
 kind: Namespace

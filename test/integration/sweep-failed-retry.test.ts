@@ -8,7 +8,7 @@ import { DIALECTS } from "../support/databases.ts";
 import { writeSets } from "../support/engine.ts";
 import { TestQueues } from "../support/queues.ts";
 import { adminKubeConfig, sqsClient } from "../support/stack.ts";
-import { SCOPE_LABEL, type SweepWorld, sweepWorld } from "../support/sweep.ts";
+import { type SweepWorld, sweepWorld, webDeployment } from "../support/sweep.ts";
 
 const apps = adminKubeConfig().makeApiClient(AppsV1Api);
 
@@ -25,22 +25,7 @@ resources:
     file: web.yaml.mustache
     readiness: { condition: Ready, timeoutSeconds: ${READINESS_TIMEOUT} }
 `,
-    "web.yaml.mustache": `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{slug}}-web
-  labels:
-    ${SCOPE_LABEL}: "${w.run}"
-spec:
-  replicas: 1
-  selector: { matchLabels: { app: "{{slug}}" } }
-  template:
-    metadata: { labels: { app: "{{slug}}" } }
-    spec:
-      containers:
-        - name: app
-          image: "nginx:1.27"
-`,
+    "web.yaml.mustache": webDeployment(w.run, "1"),
   };
 }
 

@@ -24,27 +24,20 @@ export async function createScratchDatabase(dialect: Dialect, prefix: string): P
   const base = serverUrl(dialect);
   const url = new URL(base);
   url.pathname = `/${name}`;
-  if (dialect === "postgres") {
-    await withPg(base, (client) => client.query(`CREATE DATABASE "${name}"`));
-    return {
-      dialect,
-      name,
-      url: url.toString(),
-      // FORCE ends sessions a failed test may have left open.
-      drop: async () => {
-        await dumpStatusRows(url.toString(), name);
-        await withPg(base, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-      },
-    };
-  }
-  await withMysql(base, (connection) => connection.query(`CREATE DATABASE \`${name}\``));
+  const run = (sql: string) =>
+    dialect === "postgres"
+      ? withPg(base, (client) => client.query(sql))
+      : withMysql(base, (connection) => connection.query(sql));
+  const quoted = dialect === "postgres" ? `"${name}"` : `\`${name}\``;
+  await run(`CREATE DATABASE ${quoted}`);
   return {
     dialect,
     name,
     url: url.toString(),
     drop: async () => {
       await dumpStatusRows(url.toString(), name);
-      await withMysql(base, (connection) => connection.query(`DROP DATABASE IF EXISTS \`${name}\``));
+      // FORCE ends sessions a failed test may have left open.
+      await run(`DROP DATABASE IF EXISTS ${quoted}${dialect === "postgres" ? " WITH (FORCE)" : ""}`);
     },
   };
 }

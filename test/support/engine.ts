@@ -26,6 +26,30 @@ export const TENANTS_DDL: Record<Dialect, string> = {
       cluster varchar(64))`,
 };
 
+/**
+ * The functions' environment for TENANTS_DDL's table in `databaseUrl`, on the local stack: what a LocalRunner,
+ * the CLI or loadRuntimeConfig reads. The queue is left out when the test has none.
+ */
+export function tenantsEnv(options: {
+  databaseUrl: string;
+  templatesDir: string;
+  defaultCluster?: string;
+  queueUrl?: string;
+}): Record<string, string> {
+  const info = stack();
+  return {
+    TENANT_SYNC_DATABASE_URL: options.databaseUrl,
+    TENANT_SYNC_TABLE: "tenants",
+    TENANT_SYNC_KEY_COLUMN: "id",
+    TENANT_SYNC_ACTIVE_COLUMN: "active",
+    TENANT_SYNC_CLUSTER_COLUMN: "cluster",
+    TENANT_SYNC_DEFAULT_CLUSTER: options.defaultCluster ?? info.clusterName,
+    ...(options.queueUrl === undefined ? {} : { TENANT_SYNC_QUEUE_URL: options.queueUrl }),
+    TENANT_SYNC_SECRET_PREFIX: info.secretPrefix,
+    TENANT_SYNC_TEMPLATES_DIR: options.templatesDir,
+  };
+}
+
 /** Writes template sets into a temporary folder: { set: { "templateset.yaml": "...", "x.yaml.mustache": "..." } }. */
 export function writeSets(sets: Record<string, Record<string, string>>, dir?: string): string {
   const root = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "tenant-sync-sets-"));

@@ -92,22 +92,7 @@ ${scope}
 stringData:
   first-plan: "{{plan}}"
 `,
-    "web.yaml.mustache": `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{slug}}-web
-  labels:
-${scope}
-spec:
-  replicas: {{replicas}}
-  selector: { matchLabels: { app: "{{slug}}" } }
-  template:
-    metadata: { labels: { app: "{{slug}}" } }
-    spec:
-      containers:
-        - name: app
-          image: "nginx:1.27"
-`,
+    "web.yaml.mustache": webDeployment(run, "{{replicas}}"),
     "account.yaml.mustache": `apiVersion: v1
 kind: ServiceAccount
 metadata:
@@ -116,6 +101,29 @@ metadata:
 ${scope}
 `,
   };
+}
+
+/**
+ * A tenant's Deployment `{{slug}}-web` (one nginx container) in the test's scope; `replicas` is the template's
+ * text for spec.replicas.
+ */
+export function webDeployment(run: string, replicas: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{slug}}-web
+  labels:
+    ${SCOPE_LABEL}: "${run}"
+spec:
+  replicas: ${replicas}
+  selector: { matchLabels: { app: "{{slug}}" } }
+  template:
+    metadata: { labels: { app: "{{slug}}" } }
+    spec:
+      containers:
+        - name: app
+          image: "nginx:1.27"
+`;
 }
 
 export const testNamespace = (run: string) => `sw-${run}`;

@@ -8,6 +8,7 @@ import { topologicalOrder } from "../../lib/templates/graph.ts";
 import { TemplateSetError } from "../../lib/templates/load-problem.ts";
 import { loadTemplateSet, MANIFEST_FILE } from "../../lib/templates/loader.ts";
 import { CONFLICT_POLICIES, CREATION_POLICIES, DELETION_POLICIES } from "../../lib/templates/model.ts";
+import { NAMESPACE_TEMPLATE, NAMESPACE_THEN_CONFIG } from "../support/template-sets.ts";
 import { hostileString, RUNS } from "./hostile-arbitraries.ts";
 
 const MANIFEST = `name: fuzzset
@@ -17,13 +18,7 @@ selector:
   - { column: plan, in: [pro, enterprise] }
   - { column: beta, truthy: true }
   - { column: region, equals: eu }
-resources:
-  - id: namespace
-    file: namespace.yaml.mustache
-  - id: config
-    file: config.yaml.mustache
-    dependsOn: [namespace]
-    creation: Once
+${NAMESPACE_THEN_CONFIG}    creation: Once
     deletion: Retain
     conflict: Force
     readiness: { wait: true, timeoutSeconds: 60, condition: Ready }
@@ -35,11 +30,7 @@ resources:
 `;
 
 const TEMPLATES: Record<string, string> = {
-  "namespace.yaml.mustache": `apiVersion: v1
-kind: Namespace
-metadata:
-  name: {{namespace}}
-`,
+  "namespace.yaml.mustache": NAMESPACE_TEMPLATE,
   "config.yaml.mustache": `apiVersion: v1
 kind: ConfigMap
 metadata:

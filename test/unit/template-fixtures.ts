@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_POLICY } from "../../lib/kube/policy.ts";
 import type { TemplateResource, TemplateSet } from "../../lib/templates/model.ts";
 
 /** A row like the source adapter returns it: database types kept. */
@@ -34,12 +35,7 @@ export function inlineSet(
       path: `templates/${name}/${id}.yaml.mustache`,
       source,
       dependsOn,
-      creation: "WhenNeeded",
-      deletion: "Delete",
-      conflict: "Stuck",
-      readiness: { wait: true, timeoutSeconds: 300 },
-      ignoreFields: [],
-      skipOnDependencyFailure: true,
+      ...DEFAULT_POLICY,
     };
   });
   return {

@@ -7,14 +7,7 @@ import { addToSummary, diffExitCode, emptySummary } from "../diff/summary.ts";
 import { type DiffDeps, diffTenant, type TenantDiff } from "../diff/tenant-diff.ts";
 import { CliError, EXIT, type ExitCode, worstExit } from "../exit-codes.ts";
 import { writeJson, writeLines } from "../io.ts";
-import {
-  type DatabaseCommandOptions,
-  jsonOption,
-  positiveInteger,
-  stackOptions,
-  templatesOption,
-  verboseOption,
-} from "../options.ts";
+import { type DatabaseCommandOptions, databaseCommandOptions, positiveInteger } from "../options.ts";
 import { progressBar } from "../progress.ts";
 import { withRuntime } from "../runtime.ts";
 
@@ -107,7 +100,7 @@ export function registerDiff(program: Command, context: CliContext): void {
       positiveInteger("--tenant-concurrency"),
       4,
     );
-  jsonOption(verboseOption(stackOptions(templatesOption(command)))).action(
+  databaseCommandOptions(command).action(
     action<DiffOptions>(context, async (_args, options) => {
       if ((options.tenant === undefined) === (options.all !== true)) {
         throw new CliError("diff needs exactly one of --tenant <key> and --all");

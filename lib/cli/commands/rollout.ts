@@ -4,13 +4,7 @@ import { handleRolloutRequest, parseRolloutRequest } from "../../rollout/request
 import { action, type CliContext } from "../context.ts";
 import { EXIT } from "../exit-codes.ts";
 import { writeJson, writeLines } from "../io.ts";
-import {
-  type DatabaseCommandOptions,
-  jsonOption,
-  stackOptions,
-  templatesOption,
-  verboseOption,
-} from "../options.ts";
+import { type DatabaseCommandOptions, databaseCommandOptions } from "../options.ts";
 import { withRuntime } from "../runtime.ts";
 
 interface RolloutOptions extends DatabaseCommandOptions {
@@ -47,7 +41,7 @@ export function registerRollout(program: Command, context: CliContext): void {
     .option("--wave-size <n|n%>", "start/resume: tenants per wave, a count or a share such as 10%")
     .option("--failure-threshold <n>", "start/resume: failures tolerated before the rollout halts", Number)
     .option("--replace", "start: end the set's paused or halted rollout first");
-  jsonOption(verboseOption(stackOptions(templatesOption(command)))).action(
+  databaseCommandOptions(command).action(
     action<RolloutOptions>(context, async ([name, set], options) =>
       withRuntime(options, context, async (runtime) => {
         const waveSize = options.waveSize?.endsWith("%")

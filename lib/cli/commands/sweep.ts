@@ -4,13 +4,7 @@ import type { SweepResult } from "../../sweep/result.ts";
 import { action, type CliContext } from "../context.ts";
 import { EXIT, type ExitCode } from "../exit-codes.ts";
 import { writeJson, writeLines } from "../io.ts";
-import {
-  type DatabaseCommandOptions,
-  jsonOption,
-  stackOptions,
-  templatesOption,
-  verboseOption,
-} from "../options.ts";
+import { type DatabaseCommandOptions, databaseCommandOptions } from "../options.ts";
 import { withRuntime } from "../runtime.ts";
 
 interface SweepCommandOptions extends DatabaseCommandOptions {
@@ -71,7 +65,7 @@ export function registerSweep(program: Command, context: CliContext): void {
       "let deletions through that the safety valves would hold (see docs/sweep.md)",
     )
     .option("--inline", "repair tenants in this process instead of enqueueing them");
-  jsonOption(verboseOption(stackOptions(templatesOption(command)))).action(
+  databaseCommandOptions(command).action(
     action<SweepCommandOptions>(context, async (_args, options) =>
       withRuntime(options, context, async (runtime) => {
         const result = await sweeperFor(runtime).run({

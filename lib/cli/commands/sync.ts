@@ -7,13 +7,7 @@ import type { Runtime } from "../../runtime/runtime.ts";
 import { action, type CliContext } from "../context.ts";
 import { CliError } from "../exit-codes.ts";
 import { writeJson, writeLines } from "../io.ts";
-import {
-  type DatabaseCommandOptions,
-  jsonOption,
-  stackOptions,
-  templatesOption,
-  verboseOption,
-} from "../options.ts";
+import { type DatabaseCommandOptions, databaseCommandOptions } from "../options.ts";
 import { withRuntime } from "../runtime.ts";
 import { invokeResync } from "../sync/remote.ts";
 import { isReady, nothingKnown, type SyncReport, syncExitCode, syncText } from "../sync/sync-report.ts";
@@ -85,7 +79,7 @@ export function registerSync(program: Command, context: CliContext): void {
       "--function <name>",
       "with --remote: the function's name or ARN (default: $TENANT_SYNC_RESYNC_FUNCTION)",
     );
-  jsonOption(verboseOption(stackOptions(templatesOption(command)))).action(
+  databaseCommandOptions(command).action(
     action<SyncOptions>(context, async ([tenant], options) => {
       const key = tenant as string;
       const report = options.remote

@@ -4,7 +4,7 @@ import { type InventoryEntry, readInventory } from "../../db/inventory-store.ts"
 import type { Queryable } from "../../db/queryable.ts";
 import { type TenantRecord, TenantRowError, type TenantSource } from "../../db/source.ts";
 import { refOfEntry, sameObject } from "../../engine/apply-set.ts";
-import { finalizeObject } from "../../engine/desired.ts";
+import { finalizeRendered } from "../../engine/desired.ts";
 import { TenantSyncError } from "../../errors.ts";
 import { describeApiError, isTransient } from "../../kube/api-errors.ts";
 import type { ClusterClient } from "../../kube/cluster-client.ts";
@@ -131,13 +131,7 @@ export async function diffTenant(
               message: describeApiError(error),
             });
           }
-          const desired = finalizeObject(rendered.object, mapping, {
-            tenantKey: active.key,
-            templateSet: set.name,
-            templateVersion: set.version,
-            resourceId: rendered.resourceId,
-            defaultNamespace: render.defaultNamespace,
-          });
+          const desired = finalizeRendered(rendered, mapping, render);
           if (!desired.ok) return objectDiff("error", where, { reason: "render", message: desired.message });
           setRefs.set(rendered.resourceId, {
             apiVersion: desired.object.apiVersion,

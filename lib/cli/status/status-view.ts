@@ -11,22 +11,28 @@ import {
 /** Ready and Deleted are where a tenant's set should end up; every other phase needs a look. */
 export const isSettled = (phase: Phase) => phase === "Ready" || phase === "Deleted";
 
-export interface SetStatusView {
-  templateSet: string;
-  phase: Phase;
-  desired: number;
-  ready: number;
-  failed: number;
-  skipped: number;
-  message: string | null;
-  cluster: string | null;
-  /** The set's version this tenant was last reconciled with. */
-  templateVersion: string | null;
+/**
+ * One set of a tenant as `status` shows it: its stored row (templateVersion is the set's version this tenant
+ * was last reconciled with), and the version the templates folder holds now.
+ */
+export interface SetStatusView
+  extends Pick<
+    StoredStatus,
+    | "templateSet"
+    | "phase"
+    | "desired"
+    | "ready"
+    | "failed"
+    | "skipped"
+    | "message"
+    | "cluster"
+    | "templateVersion"
+    | "updatedAt"
+    | "lastTransitionAt"
+    | "observedAt"
+  > {
   /** The set's version in the templates folder now; null when the templates could not be loaded. */
   currentTemplateVersion: string | null;
-  updatedAt: string;
-  lastTransitionAt: string;
-  observedAt: string;
 }
 
 export interface TenantStatusView {

@@ -21,6 +21,11 @@ export function mysqlTriggerSql(target: TriggerTarget): TriggerSql {
   const write = (row: "OLD" | "NEW", operation: string) =>
     `INSERT INTO ${target.outboxSql} (tenant_key, operation, table_name)
       VALUES (${row}.${key}, '${operation}', ${target.tableLiteral});`;
+  // A NULL key is not a tenant: nothing is recorded for it.
+  const writeIfKey = (row: "OLD" | "NEW", operation: string, indent: string) =>
+    `${indent}IF ${row}.${key} IS NOT NULL THEN
+${indent}  ${write(row, operation)}
+${indent}END IF;`;
   const create = (trigger: string, event: string, body: string) =>
     `CREATE TRIGGER ${name(trigger)} AFTER ${event} ON ${target.tableSql} FOR EACH ROW
 BEGIN
@@ -33,37 +38,19 @@ END`;
     install: [
       `LOCK TABLES ${target.tableSql} WRITE`,
       ...drops,
-      create(
-        names.insert,
-        "INSERT",
-        `  IF NEW.${key} IS NOT NULL THEN
-    ${write("NEW", "insert")}
-  END IF;`,
-      ),
+      create(names.insert, "INSERT", writeIfKey("NEW", "insert", "  ")),
       create(
         names.update,
         "UPDATE",
         `  IF CAST(OLD.${key} AS BINARY) <=> CAST(NEW.${key} AS BINARY) THEN
-    IF NEW.${key} IS NOT NULL THEN
-      ${write("NEW", "update")}
-    END IF;
+${writeIfKey("NEW", "update", "    ")}
   ELSE
     -- The key changed: the old tenant goes, the new one comes.
-    IF OLD.${key} IS NOT NULL THEN
-      ${write("OLD", "delete")}
-    END IF;
-    IF NEW.${key} IS NOT NULL THEN
-      ${write("NEW", "insert")}
-    END IF;
+${writeIfKey("OLD", "delete", "    ")}
+${writeIfKey("NEW", "insert", "    ")}
   END IF;`,
       ),
-      create(
-        names.delete,
-        "DELETE",
-        `  IF OLD.${key} IS NOT NULL THEN
-    ${write("OLD", "delete")}
-  END IF;`,
-      ),
+      create(names.delete, "DELETE", writeIfKey("OLD", "delete", "  ")),
       "UNLOCK TABLES",
     ],
     remove: drops,

@@ -2,7 +2,7 @@ import type { ClusterRegistry } from "../../../lib/clusters/cluster-registry.ts"
 import type { Database } from "../../../lib/db/database.ts";
 import type { TenantRecord, TenantSource } from "../../../lib/db/source.ts";
 import { readStatus } from "../../../lib/db/status-store.ts";
-import { finalizeObject } from "../../../lib/engine/desired.ts";
+import { finalizeRendered } from "../../../lib/engine/desired.ts";
 import type { ClusterClient } from "../../../lib/kube/cluster-client.ts";
 import {
   ANNOTATION_CONTENT_HASH,
@@ -89,13 +89,7 @@ export async function computeDiff(deps: {
           continue;
         }
         const mapping = await client.mapping(resource.object.apiVersion, resource.object.kind);
-        const final = finalizeObject(resource.object, mapping, {
-          tenantKey: record.key,
-          templateSet: set.name,
-          templateVersion: set.version,
-          resourceId: resource.resourceId,
-          defaultNamespace: render.defaultNamespace,
-        });
+        const final = finalizeRendered(resource, mapping, render);
         if (!final.ok) {
           mismatches.push({ kind: "renderFailed", tenant: record.key, detail: final.message });
           continue;
