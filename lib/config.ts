@@ -28,6 +28,9 @@ const schema = z.object({
   TENANT_SYNC_KUBECONFIG_TTL_SECONDS: z.coerce.number().int().min(0).default(300),
   TENANT_SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   TENANT_SYNC_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(2),
+  // Back-off of rechecks of objects applied but not ready yet (lib/engine/recheck.ts).
+  TENANT_SYNC_RECHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  TENANT_SYNC_RECHECK_MAX_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
 });
 
 export interface RuntimeConfig {
@@ -45,6 +48,7 @@ export interface RuntimeConfig {
   kubeconfigTtlMs: number;
   concurrency: number;
   dbPoolSize: number;
+  recheck: { initialSeconds: number; maxSeconds: number };
 }
 
 /** The repository's templates/ folder; in a Lambda bundle templates are copied next to the handler. */
@@ -75,6 +79,10 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
     kubeconfigTtlMs: e.TENANT_SYNC_KUBECONFIG_TTL_SECONDS * 1000,
     concurrency: e.TENANT_SYNC_CONCURRENCY,
     dbPoolSize: e.TENANT_SYNC_DB_POOL_SIZE,
+    recheck: {
+      initialSeconds: e.TENANT_SYNC_RECHECK_SECONDS,
+      maxSeconds: Math.max(e.TENANT_SYNC_RECHECK_SECONDS, e.TENANT_SYNC_RECHECK_MAX_SECONDS),
+    },
   };
 }
 

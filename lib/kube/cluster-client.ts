@@ -14,6 +14,7 @@ import {
 import { TenantSyncError } from "../errors.ts";
 import { FIELD_MANAGER } from "./labels.ts";
 import { describeRef, type KubeMetadata, type KubeObject, type ObjectRef } from "./object-ref.ts";
+import { requestDeadline } from "./request-deadline.ts";
 
 export interface ResourceMapping {
   plural: string;
@@ -61,13 +62,23 @@ class ObjectApi extends KubernetesObjectApi {
     type?: string,
     options?: Configuration,
   ): Promise<T> {
-    if (!context.getSignal()) context.setSignal(AbortSignal.timeout(this.timeoutMs));
+    if (!context.getSignal()) context.setSignal(AbortSignal.timeout(requestTimeoutMs(this.timeoutMs)));
     return super.requestPromise(context, type, options);
   }
 
   lookup(apiVersion: string, kind: string): Promise<V1APIResource | undefined> {
     return this.resource(apiVersion, kind);
   }
+}
+
+/**
+ * How long one request may take: its own timeout, or less when the reconcile it serves must end sooner
+ * (request-deadline.ts), so no request outlives the invocation. Past the deadline a request fails at once
+ * (timed out, transient).
+ */
+export function requestTimeoutMs(ownMs: number): number {
+  const deadline = requestDeadline();
+  return deadline === undefined ? ownMs : Math.max(1, Math.min(ownMs, deadline - Date.now()));
 }
 
 /**
@@ -220,7 +231,7 @@ export class ClusterClient {
       headers: { Accept: "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1" },
     };
     await this.config.applyToHTTPSOptions(request);
-    const { status, body, headers } = await httpsGet(url, request, 60_000);
+    const { status, body, headers } = await httpsGet(url, request, requestTimeoutMs(60_000));
     let parsed: { items?: { metadata: KubeMetadata }[]; metadata?: { continue?: string } } | undefined;
     try {
       parsed = JSON.parse(body);
