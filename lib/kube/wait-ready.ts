@@ -66,7 +66,8 @@ export async function waitReady(
       readError = undefined;
     } catch (error) {
       if (isTransient(error)) {
-        readError = error;
+        // A read the invocation's deadline cut short (cluster-client.ts) says nothing about the API server.
+        if (bounds.deadline === undefined || Date.now() < bounds.deadline) readError = error;
         continue;
       }
       if (statusCode(error) === 404) {
