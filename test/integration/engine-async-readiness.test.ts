@@ -6,7 +6,6 @@
 import { DeleteMessageCommand } from "@aws-sdk/client-sqs";
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Dialect } from "../../lib/db/dialect.ts";
 import { readInventory } from "../../lib/db/inventory-store.ts";
 import { readStatus } from "../../lib/db/status-store.ts";
 import { Engine } from "../../lib/engine/engine.ts";
