@@ -7,13 +7,14 @@ import { DeleteMessageCommand } from "@aws-sdk/client-sqs";
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readInventory } from "../../lib/db/inventory-store.ts";
-import { readStatus } from "../../lib/db/status-store.ts";
+import { readStatus, upsertStatus } from "../../lib/db/status-store.ts";
 import { Engine } from "../../lib/engine/engine.ts";
 import type { RecheckSettings } from "../../lib/engine/recheck.ts";
 import { statusCode } from "../../lib/kube/api-errors.ts";
 import { createLog } from "../../lib/log.ts";
 import { relayOutbox } from "../../lib/pipeline/relay.ts";
 import { processBatch } from "../../lib/pipeline/sync-batch.ts";
+import { PROGRESSING_STALE_SECONDS, readFailingTenants } from "../../lib/sweep/retry-store.ts";
 import { DIALECTS } from "../support/databases.ts";
 import { type EngineFixture, engineFixture, writeSets } from "../support/engine.ts";
 import { TestQueues } from "../support/queues.ts";
@@ -237,5 +238,35 @@ describe.each(DIALECTS)("asynchronous readiness on %s", (dialect) => {
     const healed = await engine.reconcile("timeout", { skipUnchanged: false, deadline: Date.now() + 20_000 });
     expect(healed.sets.map((s) => s.phase)).toEqual(["Ready"]);
     expect(await configExists("timeout")).toBe(true);
+  });
+
+  it("a Progressing tenant whose recheck row was lost is picked up by the sweep's retry; one being rechecked is not", async () => {
+    const row = (tenantKey: string) => ({
+      tenantKey,
+      templateSet: "slow",
+      phase: "Progressing" as const,
+      desired: 3,
+      ready: 1,
+      failed: 0,
+      skipped: 0,
+      appliedHash: null,
+      templateVersion: "v1",
+      message: "db: awaiting readiness",
+      cluster: "local",
+    });
+    await upsertStatus(fixture.db, [row("lost-recheck"), row("rechecked")]);
+    // No recheck has rewritten this row for longer than the staleness (a database restored from a backup).
+    const past = PROGRESSING_STALE_SECONDS + 60;
+    await fixture.db.query(
+      `UPDATE tenant_sync_status SET updated_at = ${
+        dialect === "postgres"
+          ? `now() - interval '${past} seconds'`
+          : `UTC_TIMESTAMP(3) - INTERVAL ${past} SECOND`
+      } WHERE tenant_key = $1`,
+      ["lost-recheck"],
+    );
+    const failing = (await readFailingTenants(fixture.db)).tenants.map((t) => t.tenantKey);
+    expect(failing).toContain("lost-recheck");
+    expect(failing).not.toContain("rechecked");
   });
 });
