@@ -29,6 +29,9 @@ const schema = z.object({
   TENANT_SYNC_CLUSTER_COOLDOWN_SECONDS: z.coerce.number().int().min(0).default(30),
   TENANT_SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   TENANT_SYNC_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(2),
+  // Back-off of rechecks of objects applied but not ready yet (lib/engine/recheck.ts).
+  TENANT_SYNC_RECHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  TENANT_SYNC_RECHECK_MAX_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
 });
 
 export interface RuntimeConfig {
@@ -48,6 +51,7 @@ export interface RuntimeConfig {
   clusterCoolDownMs: number;
   concurrency: number;
   dbPoolSize: number;
+  recheck: { initialSeconds: number; maxSeconds: number };
 }
 
 /** The repository's templates/ folder; in a Lambda bundle templates are copied next to the handler. */
@@ -79,6 +83,10 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
     clusterCoolDownMs: e.TENANT_SYNC_CLUSTER_COOLDOWN_SECONDS * 1000,
     concurrency: e.TENANT_SYNC_CONCURRENCY,
     dbPoolSize: e.TENANT_SYNC_DB_POOL_SIZE,
+    recheck: {
+      initialSeconds: e.TENANT_SYNC_RECHECK_SECONDS,
+      maxSeconds: Math.max(e.TENANT_SYNC_RECHECK_SECONDS, e.TENANT_SYNC_RECHECK_MAX_SECONDS),
+    },
   };
 }
 

@@ -7,7 +7,7 @@ import {
   resync,
   resyncRequestSchema,
 } from "../../lib/pipeline/sync/resync.ts";
-import { requestParser, runtimeFromEnv, runtimePart } from "../../lib/runtime/lambda.ts";
+import { invocationDeadline, requestParser, runtimeFromEnv, runtimePart } from "../../lib/runtime/lambda.ts";
 
 const log = createLog("tenant-sync-resync");
 
@@ -18,7 +18,9 @@ export function createResyncHandler(env: NodeJS.ProcessEnv = process.env) {
     .use(requestParser(resyncRequestSchema, parseResyncRequest))
     .use(injectLambdaContext(log))
     .use(runtime)
-    .handler((request, context) => resync(runtime.of(context), request));
+    .handler((request, context) =>
+      resync(runtime.of(context), request, { deadline: invocationDeadline(context) }),
+    );
 }
 
 export const handler = createResyncHandler();

@@ -21,7 +21,12 @@ export function createSweepHandler(env: NodeJS.ProcessEnv = process.env) {
     .use(logMetrics(metrics))
     .use(sweeper)
     .handler(async (request, context) => {
-      const result = await sweeper.of(context).run({ ...sweep.sweepOptionsFromEnv(env), ...request });
+      const result = await sweeper
+        .of(context)
+        .run(
+          { ...sweep.sweepOptionsFromEnv(env), ...request },
+          { deadline: lambda.invocationDeadline(context) },
+        );
       lambda.addSweepMetrics(metrics, result);
       return result;
     });

@@ -21,7 +21,13 @@ export function createSyncHandler(env: NodeJS.ProcessEnv = process.env, makeRunt
     .use(runtime)
     .handler(async (event, context) => {
       const { engine } = runtime.of(context);
-      const result = await processBatch(lambda.queueRecordsOf(event), (key) => engine.reconcile(key), log);
+      const deadline = lambda.invocationDeadline(context);
+      const result = await processBatch(
+        lambda.queueRecordsOf(event),
+        (key) => engine.reconcile(key, { deadline }),
+        log,
+        { deadline },
+      );
       lambda.addSyncMetrics(metrics, result);
       return { batchItemFailures: result.failed.map((itemIdentifier) => ({ itemIdentifier })) };
     });

@@ -23,6 +23,12 @@ export interface ApplySetInput {
   concurrency: number;
   /** Shared by the sets of one reconcile: no object is created in another tenant's namespace. */
   namespaces: NamespaceGuard;
+  /**
+   * Epoch ms this invocation must be done by: no resource starts after it, no readiness wait lasts past it. A
+   * resource not ready by then is `progressing`, its dependents `pending` (the recheck goes on). None: wait up
+   * to each resource's readiness timeout.
+   */
+  deadline?: number;
 }
 
 export interface AppliedSet {
@@ -53,7 +59,8 @@ export function sameObject(entry: InventoryEntry, cluster: string, ref: ObjectRe
 /**
  * Applies one template set for one tenant: its resources as a DAG (independent ones concurrently,
  * dependents once their dependencies are ready), each by its policies. Never throws for a resource's
- * failure: it becomes that resource's outcome and skips its dependents.
+ * failure: it becomes that resource's outcome and skips its dependents. A resource whose readiness the
+ * deadline cuts short is `progressing` and its dependents `pending`: neither failed nor skipped.
  */
 export async function applySet(input: ApplySetInput): Promise<AppliedSet> {
   const { client, set, render } = input;
@@ -64,12 +71,20 @@ export async function applySet(input: ApplySetInput): Promise<AppliedSet> {
   const hashes = new Map<string, string>();
   const renders = new Map(render.resources.map((r) => [r.resourceId, r]));
 
+  const pastDeadline = () => input.deadline !== undefined && Date.now() >= input.deadline;
+  const postpone = (resourceId: string, message: string) => {
+    outcomes.set(resourceId, { resourceId, state: "pending", transient: false, wrote: false, message });
+    return "waiting" as const;
+  };
   const fail = (resourceId: string, message: string, transient = false) => {
+    // A request cut short by the deadline (cluster-client.ts) is not the cluster's fault: the recheck goes on.
+    if (transient && pastDeadline()) return postpone(resourceId, `${message} (at the invocation's deadline)`);
     outcomes.set(resourceId, { resourceId, state: "failed", transient, wrote: false, message });
     return "failed" as const;
   };
 
   const run = async (resourceId: string) => {
+    if (pastDeadline()) return postpone(resourceId, "not started before the invocation's deadline");
     const resource = set.resources.find((r) => r.id === resourceId);
     const rendered = renders.get(resourceId);
     if (!resource || !rendered) return fail(resourceId, "resource is missing from the rendered set");
@@ -95,11 +110,14 @@ export async function applySet(input: ApplySetInput): Promise<AppliedSet> {
     // An entry written ahead of a first apply that never finished does not make the object known.
     const known =
       previous !== undefined && previous.contentHash !== APPLY_PENDING && sameObject(previous, cluster, ref);
+    const unchanged = known && previous?.contentHash === desired.hash;
+    // The readiness timeout counts from when this content was applied, across invocations (rechecks).
+    const appliedAt = unchanged ? Date.parse(previous.appliedAt) : Date.now();
     const applied = await applyObject(client, desired.object, resource, {
       tenantKey: render.tenantKey,
       templateSet: set.name,
       known,
-      unchanged: known && previous?.contentHash === desired.hash,
+      unchanged,
       skipUnchanged: input.skipUnchanged,
       dryRun: input.dryRun,
       namespaces: input.namespaces,
@@ -125,7 +143,7 @@ export async function applySet(input: ApplySetInput): Promise<AppliedSet> {
         true,
       );
     }
-    if (!input.dryRun && (!known || previous?.contentHash !== desired.hash)) {
+    if (!input.dryRun && !unchanged) {
       entries.push({
         cluster,
         tenantKey: render.tenantKey,
@@ -138,6 +156,7 @@ export async function applySet(input: ApplySetInput): Promise<AppliedSet> {
         contentHash: desired.hash,
         deletionPolicy: resource.deletion,
         dependsOn: [...resource.dependsOn],
+        appliedAt: new Date(appliedAt),
       });
     }
     if (resource.readiness.wait && !input.dryRun) {
@@ -146,7 +165,23 @@ export async function applySet(input: ApplySetInput): Promise<AppliedSet> {
         applied.live,
         resource.readiness.timeoutSeconds,
         resource.readiness.condition,
+        { since: appliedAt, deadline: input.deadline },
       );
+      if (readiness.state === "waiting") {
+        outcomes.set(resourceId, {
+          resourceId,
+          state: "progressing",
+          transient: false,
+          wrote: applied.wrote,
+          awaiting: {
+            object: describeRef(ref),
+            since: appliedAt,
+            timeoutAt: appliedAt + resource.readiness.timeoutSeconds * 1000,
+            reason: readiness.reason,
+          },
+        });
+        return "waiting" as const;
+      }
       if (readiness.state !== "ready") {
         outcomes.set(resourceId, {
           resourceId,
@@ -185,7 +220,8 @@ export async function applySet(input: ApplySetInput): Promise<AppliedSet> {
         message: rendered.error.message,
       };
     }
-    const state = results.get(r.id) === "skipped" ? "skipped" : "failed";
+    const result = results.get(r.id);
+    const state = result === "skipped" ? "skipped" : result === "waiting" ? "pending" : "failed";
     return { resourceId: r.id, state, transient: false, wrote: false };
   });
   return { resources, entries, refs, hashes };

@@ -1,6 +1,10 @@
 import pLimit from "p-limit";
 
-export type NodeResult = "ok" | "failed" | "conflicted" | "skipped";
+/**
+ * `waiting`: not done yet and not failed (applied but not ready within this invocation, or not started before
+ * its deadline). A node whose dependency is waiting waits too: it is not run, and not counted as skipped.
+ */
+export type NodeResult = "ok" | "failed" | "conflicted" | "skipped" | "waiting";
 
 export interface DagNode {
   id: string;
@@ -11,8 +15,8 @@ export interface DagNode {
 
 /**
  * Runs every node once, each as soon as all of its dependencies are done, at most `concurrency` at a time.
- * A node whose dependency did not end "ok" is skipped unless it asks to run anyway. Independent branches
- * carry on whatever happens elsewhere. The graph must be acyclic (the template loader guarantees it).
+ * A node whose dependency failed (or was skipped) is skipped unless it asks to run anyway; otherwise a node
+ * whose dependency is still waiting waits too. Independent branches carry on whatever happens elsewhere. The graph must be acyclic (the template loader guarantees it).
  */
 export async function runDag(
   nodes: readonly DagNode[],
@@ -31,11 +35,13 @@ export async function runDag(
     // Internal invariant, plain Error: the loader refuses sets whose dependsOn names an unknown resource.
     if (!node) throw new Error(`dependency ${id} is not part of the graph`);
     pending = Promise.all(node.dependsOn.map(start)).then(async (dependencyResults) => {
-      const blocked = dependencyResults.some((result) => result !== "ok");
+      const failed = dependencyResults.some((result) => result !== "ok" && result !== "waiting");
       const result: NodeResult =
-        blocked && !node.runDespiteFailedDependencies
+        failed && !node.runDespiteFailedDependencies
           ? "skipped"
-          : await limit(() => run(id).catch(() => "failed" as const));
+          : dependencyResults.includes("waiting")
+            ? "waiting"
+            : await limit(() => run(id).catch(() => "failed" as const));
       results.set(id, result);
       return result;
     });

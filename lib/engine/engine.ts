@@ -10,7 +10,9 @@ import type { Queryable } from "../db/queryable.ts";
 import type { TenantRecord, TenantSource } from "../db/source.ts";
 import { TenantRowError } from "../db/source-errors.ts";
 import { DELETED_STATUS, readStatus, type StatusRecord, upsertStatus } from "../db/status-store.ts";
+import { withRequestDeadline } from "../kube/request-deadline.ts";
 import type { Log } from "../log.ts";
+import { scheduleRecheck } from "../pipeline/outbox/outbox-recheck.ts";
 import { contentHash } from "../templates/canonical.ts";
 import type { TemplateSet } from "../templates/model.ts";
 import { renderTenant } from "../templates/render.ts";
@@ -20,6 +22,7 @@ import { APPLY_PENDING, pendingEntries } from "./intent.ts";
 import { setsConcerned } from "./invalid-tenant.ts";
 import { NamespaceGuard } from "./namespace-guard.ts";
 import { type SetOutcome, summarize, type TenantOutcome } from "./outcome.ts";
+import { DEFAULT_RECHECK, type RecheckSettings, recheckDelaySeconds } from "./recheck.ts";
 import { teardown } from "./teardown.ts";
 
 /**
@@ -42,11 +45,19 @@ export interface EngineDeps {
   concurrency?: number;
   /** Pins tenants to older set versions during a rollout; none: every tenant gets `sets`. */
   versionResolver?: VersionResolver;
+  /** Back-off of rechecks of objects not ready yet (default 5 s doubling to 60 s; recheck.ts). */
+  recheck?: RecheckSettings;
 }
 
 export interface ReconcileOptions {
   /** Skip objects whose applied content is unchanged (default true); repairs pass false to re-apply all. */
   skipUnchanged?: boolean;
+  /**
+   * Epoch ms the reconcile must be done by (the invocation's remaining time less a margin: lib/runtime/
+   * deadline.ts). No API request, readiness wait or deletion wait lasts past it; what is not ready by then is
+   * Progressing and rechecked later (recheck.ts). None: each wait lasts up to its own timeout.
+   */
+  deadline?: number;
 }
 
 /** Template set → resource id → entry. */
@@ -77,7 +88,11 @@ export class Engine {
     return this.deps.sets;
   }
 
-  async reconcile(tenantKey: string, options: ReconcileOptions = {}): Promise<TenantOutcome> {
+  reconcile(tenantKey: string, options: ReconcileOptions = {}): Promise<TenantOutcome> {
+    return withRequestDeadline(options.deadline, () => this.reconcileNow(tenantKey, options));
+  }
+
+  private async reconcileNow(tenantKey: string, options: ReconcileOptions): Promise<TenantOutcome> {
     const { db, source, log } = this.deps;
     let record: TenantRecord | undefined;
     try {
@@ -101,7 +116,12 @@ export class Engine {
     const outcome =
       record?.active === true
         ? await this.apply(record, inventory, options)
-        : await this.teardownTenant(tenantKey, inventory, record ? "tenant deactivated" : "tenant deleted");
+        : await this.teardownTenant(
+            tenantKey,
+            inventory,
+            record ? "tenant deactivated" : "tenant deleted",
+            options.deadline,
+          );
     log.info("tenant reconciled", {
       tenantKey,
       action: outcome.action,
@@ -182,6 +202,7 @@ export class Engine {
             dryRun: false,
             concurrency: this.concurrency,
             namespaces,
+            deadline: options.deadline,
           });
           applied.set(set.name, result);
           const { phase, message } = summarize(result.resources);
@@ -218,12 +239,14 @@ export class Engine {
     await recordApplied(db, entries);
     // Write-ahead entries of objects this reconcile did not create after all (refused as another tenant's,
     // conflicted, skipped) go again. Those of transient failures stay: the request may have created the
-    // object before the connection broke.
+    // object before the connection broke; so do those of objects still pending: the recheck creates them.
     const abandoned = pending.filter((p) => {
       const outcome = outcomes
         .find((o) => o.templateSet === p.templateSet)
         ?.resources.find((r) => r.resourceId === p.resourceId);
-      return outcome !== undefined && outcome.state !== "ready" && !outcome.wrote && !outcome.transient;
+      const given =
+        outcome?.state === "failed" || outcome?.state === "conflicted" || outcome?.state === "skipped";
+      return outcome !== undefined && given && !outcome.wrote && !outcome.transient;
     });
     if (abandoned.length > 0) await removeInventory(db, record.key, abandoned);
 
@@ -234,6 +257,7 @@ export class Engine {
       const removal = await teardown(clusters, stale, {
         tenantKey: record.key,
         reason: "no longer rendered by its template set",
+        deadline: options.deadline,
       });
       const reRecorded = new Set(
         entries.map((e) => `${e.cluster}\u0000${e.templateSet}\u0000${e.resourceId}`),
@@ -268,12 +292,21 @@ export class Engine {
         record.key,
         unselected,
         "template set no longer selects this tenant",
+        options.deadline,
       );
       statuses.push(...removal.statuses);
       writes += removal.writes;
       retryable ||= removal.retryable;
     }
-    await this.writeStatuses(record.key, statuses, selected);
+    const recheckIn = recheckDelaySeconds(outcomes, this.deps.recheck ?? DEFAULT_RECHECK);
+    if (recheckIn === undefined) await this.writeStatuses(db, record.key, statuses, selected);
+    else {
+      // One transaction: a Progressing status always has its recheck waiting (docs/engine.md).
+      await db.transaction(async (tx) => {
+        await this.writeStatuses(tx, record.key, statuses, selected);
+        await scheduleRecheck(tx, record.key, recheckIn);
+      });
+    }
     return {
       tenantKey: record.key,
       action: "apply",
@@ -303,9 +336,10 @@ export class Engine {
     tenantKey: string,
     inventory: InventoryEntry[],
     reason: string,
+    deadline: number | undefined,
   ): Promise<TenantOutcome> {
-    const removal = await this.removeSets(tenantKey, inventory, reason);
-    await this.writeStatuses(tenantKey, removal.statuses, []);
+    const removal = await this.removeSets(tenantKey, inventory, reason, deadline);
+    await this.writeStatuses(this.deps.db, tenantKey, removal.statuses, []);
     return {
       tenantKey,
       action: "teardown",
@@ -324,7 +358,12 @@ export class Engine {
     };
   }
 
-  private async removeSets(tenantKey: string, entries: InventoryEntry[], reason: string) {
+  private async removeSets(
+    tenantKey: string,
+    entries: InventoryEntry[],
+    reason: string,
+    deadline: number | undefined,
+  ) {
     // Written ahead of the first delete: a teardown that dies part-way (worker killed) must not leave entries
     // saying "applied, unchanged", or a reconcile of the tenant reactivated meanwhile would skip those objects
     // unread and report Ready while their Namespace is still terminating and taking them with it.
@@ -332,7 +371,7 @@ export class Engine {
       this.deps.db,
       entries.map(({ appliedAt: _appliedAt, ...entry }) => ({ ...entry, contentHash: APPLY_PENDING })),
     );
-    const removal = await teardown(this.deps.clusters, entries, { tenantKey, reason });
+    const removal = await teardown(this.deps.clusters, entries, { tenantKey, reason, deadline });
     await removeInventory(this.deps.db, tenantKey, removal.removed);
     const statuses: StatusRecord[] = [];
     for (const name of new Set(entries.map((e) => e.templateSet))) {
@@ -364,8 +403,13 @@ export class Engine {
   }
 
   /** Writes this run's rows, and marks Deleted any older row of a set the tenant no longer has. */
-  private async writeStatuses(tenantKey: string, statuses: StatusRecord[], selected: readonly TemplateSet[]) {
-    const existing = await readStatus(this.deps.db, { tenantKey });
+  private async writeStatuses(
+    db: Queryable,
+    tenantKey: string,
+    statuses: StatusRecord[],
+    selected: readonly TemplateSet[],
+  ) {
+    const existing = await readStatus(db, { tenantKey });
     for (const row of existing) {
       const covered = statuses.some((s) => s.templateSet === row.templateSet);
       const live = selected.some((s) => s.name === row.templateSet);
@@ -378,7 +422,7 @@ export class Engine {
         });
       }
     }
-    await upsertStatus(this.deps.db, statuses);
+    await upsertStatus(db, statuses);
   }
 
   private async recordInvalid(tenantKey: string, error: TenantRowError): Promise<void> {

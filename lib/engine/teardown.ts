@@ -17,7 +17,8 @@ export interface TeardownResult {
 export async function teardown(
   clusters: ClusterRegistry,
   entries: readonly InventoryEntry[],
-  options: { tenantKey: string; reason: string },
+  /** `deadline` (epoch ms): no wait for an object to go lasts past it. */
+  options: { tenantKey: string; reason: string; deadline?: number },
 ): Promise<TeardownResult> {
   const result: TeardownResult = { removed: [], failures: [], writes: 0 };
   const groups = Map.groupBy(entries, (entry) => `${entry.cluster}\u0000${entry.templateSet}`);
@@ -56,7 +57,12 @@ export async function teardown(
                 namespace: entry.namespace || undefined,
                 name: entry.name,
               },
-              { tenantKey: options.tenantKey, deletion: entry.deletionPolicy, reason: options.reason },
+              {
+                tenantKey: options.tenantKey,
+                deletion: entry.deletionPolicy,
+                reason: options.reason,
+                deadline: options.deadline,
+              },
             );
             if (outcome.state === "failed") {
               result.failures.push({

@@ -17,6 +17,7 @@ import { TenantSyncError } from "../errors.ts";
 import { statusCode } from "./api-errors.ts";
 import { FIELD_MANAGER } from "./labels.ts";
 import { describeRef, type KubeMetadata, type KubeObject, type ObjectRef } from "./object-ref.ts";
+import { requestDeadline } from "./request-deadline.ts";
 
 export interface ResourceMapping {
   plural: string;
@@ -83,7 +84,7 @@ class ObjectApi extends KubernetesObjectApi {
     type?: string,
     options?: Configuration,
   ): Promise<T> {
-    if (!context.getSignal()) context.setSignal(AbortSignal.timeout(this.timeoutMs));
+    if (!context.getSignal()) context.setSignal(AbortSignal.timeout(requestTimeoutMs(this.timeoutMs)));
     return super.requestPromise(context, type, options);
   }
 }
@@ -150,6 +151,16 @@ class GuardedObjectApi extends ObjectApi {
       throw error;
     }
   }
+}
+
+/**
+ * How long one request may take: its own timeout, or less when the reconcile it serves must end sooner
+ * (request-deadline.ts), so no request outlives the invocation. Past the deadline a request fails at once
+ * (timed out, transient).
+ */
+export function requestTimeoutMs(ownMs: number): number {
+  const deadline = requestDeadline();
+  return deadline === undefined ? ownMs : Math.max(1, Math.min(ownMs, deadline - Date.now()));
 }
 
 /**
@@ -296,7 +307,7 @@ export class ClusterClient {
     };
     await this.config.applyToHTTPSOptions(request);
     const get = async () => {
-      const { status, body, headers } = await httpsGet(url, request, 60_000);
+      const { status, body, headers } = await httpsGet(url, request, requestTimeoutMs(60_000));
       let parsed: { items?: { metadata: KubeMetadata }[]; metadata?: { continue?: string } } | undefined;
       try {
         parsed = JSON.parse(body);

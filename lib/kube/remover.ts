@@ -16,7 +16,14 @@ export type RemoveOutcome =
 export async function removeObject(
   client: ClusterClient,
   ref: ObjectRef,
-  options: { tenantKey: string; deletion: "Delete" | "Retain"; reason: string; waitSeconds?: number },
+  options: {
+    tenantKey: string;
+    deletion: "Delete" | "Retain";
+    reason: string;
+    waitSeconds?: number;
+    /** Epoch ms the invocation must be done by: the wait for the object to go ends there too. */
+    deadline?: number;
+  },
 ): Promise<RemoveOutcome> {
   try {
     let live: Awaited<ReturnType<ClusterClient["get"]>>;
@@ -40,9 +47,11 @@ export async function removeObject(
       return { state: "retained" };
     }
     await client.delete(ref);
-    const deadline = Date.now() + (options.waitSeconds ?? 60) * 1000;
-    for (let delay = 50; Date.now() < deadline; delay = Math.min(delay * 2, 1000)) {
-      await sleep(delay);
+    const waitSeconds = options.waitSeconds ?? 60;
+    const until = Math.min(Date.now() + waitSeconds * 1000, options.deadline ?? Number.POSITIVE_INFINITY);
+    for (let delay = 50; Date.now() < until; delay = Math.min(delay * 2, 1000)) {
+      await sleep(Math.min(delay, Math.max(0, until - Date.now())));
+      if (Date.now() >= until) break;
       try {
         await client.get(ref);
       } catch (error) {
@@ -50,9 +59,13 @@ export async function removeObject(
         throw error;
       }
     }
+    const waited =
+      options.deadline !== undefined && until === options.deadline
+        ? "at the invocation's deadline"
+        : `after ${waitSeconds}s`;
     return {
       state: "failed",
-      message: `${describeRef(ref)} is still terminating after ${options.waitSeconds ?? 60}s`,
+      message: `${describeRef(ref)} is still terminating ${waited}`,
       transient: true,
     };
   } catch (error) {

@@ -8,7 +8,7 @@ import { TenantSyncError } from "../errors.ts";
  */
 export const tenantMessageSchema = z.strictObject({
   tenant: z.string().min(1).max(255),
-  reason: z.enum(["insert", "update", "delete", "webhook", "sweep", "resync", "rollout"]),
+  reason: z.enum(["insert", "update", "delete", "webhook", "sweep", "resync", "rollout", "recheck"]),
   /** When the change happened (commit time for outbox rows). */
   at: z.iso.datetime({ offset: true }),
   /** The outbox row id, when the message came from the outbox. */

@@ -1,4 +1,5 @@
 // What the function handlers (functions/*) use of the composition root.
+export { invocationDeadline } from "./deadline.ts";
 export { queueRecordsOf } from "./lambda-events.ts";
 export { addSweepMetrics, addSyncMetrics, functionMetrics } from "./metrics.ts";
 export { requestParser } from "./middleware/request-parser.ts";

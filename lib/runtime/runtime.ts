@@ -50,6 +50,7 @@ class FunctionRuntime extends RuntimeParts implements Runtime {
       log: this.log,
       concurrency: this.config.concurrency,
       versionResolver: this.versions,
+      recheck: this.config.recheck,
     });
     return this.#engine;
   }

@@ -87,20 +87,31 @@ export interface InlineResult {
   failed: { tenant: string; reason: string }[];
 }
 
-/** Reconciles each tenant here and now, re-applying every object (local runner, tests). */
+/**
+ * Reconciles each tenant here and now, re-applying every object (local runner, tests). With a `deadline`
+ * (epoch ms, the invocation's), no tenant starts after it (the next sweep finds it again) and each reconcile
+ * ends by it: a tenant whose objects are not ready yet is Progressing and rechecked, which is no failure.
+ */
 export async function repairInline(
   engine: Engine,
   tenants: readonly string[],
   concurrency: number,
+  deadline?: number,
 ): Promise<InlineResult> {
   const limit = pLimit(concurrency);
   const result: InlineResult = { repaired: 0, failed: [] };
   await Promise.all(
     tenants.map((tenant) =>
       limit(async () => {
+        if (deadline !== undefined && Date.now() >= deadline) {
+          result.failed.push({ tenant, reason: "not started before the invocation's deadline" });
+          return;
+        }
         try {
-          const outcome = await engine.reconcile(tenant, { skipUnchanged: false });
-          const problems = outcome.sets.filter((s) => s.phase !== "Ready" && s.phase !== "Deleted");
+          const outcome = await engine.reconcile(tenant, { skipUnchanged: false, deadline });
+          const problems = outcome.sets.filter(
+            (s) => s.phase !== "Ready" && s.phase !== "Deleted" && s.phase !== "Progressing",
+          );
           if (problems.length === 0) result.repaired++;
           else {
             result.failed.push({

@@ -17,6 +17,14 @@ const TABLE = "tenant_sync_retry";
  */
 export const RETRIED_PHASES: readonly Phase[] = ["Failed", "Conflicted"];
 
+/**
+ * A Progressing row is rewritten by each recheck of its tenant (at most a minute apart by default, plus the
+ * relay's schedule), so one not written for this long has lost its recheck row (a database restored from a
+ * backup): the sweep retries it like a failed tenant, and that reconcile writes a recheck row again. A
+ * Progressing tenant whose rechecks run is left to them.
+ */
+export const PROGRESSING_STALE_SECONDS = 900;
+
 /** The retries the sweep made for one tenant since it last changed (row or template versions). */
 export interface RetryState {
   tenantKey: string;
@@ -40,8 +48,15 @@ export interface FailingTenant {
 }
 
 const now = (dialect: Dialect) => (dialect === "postgres" ? "now()" : "UTC_TIMESTAMP(3)");
+const staleSince = (dialect: Dialect, seconds: string) =>
+  dialect === "postgres"
+    ? `now() - make_interval(secs => ${seconds})`
+    : `UTC_TIMESTAMP(3) - INTERVAL ${seconds} SECOND`;
 
-/** The failing tenants with their retry state, and the database's time to judge back-offs by. */
+/**
+ * The failing tenants (and those Progressing whose recheck was lost, PROGRESSING_STALE_SECONDS) with their
+ * retry state, and the database's time to judge back-offs by.
+ */
 export async function readFailingTenants(db: Queryable): Promise<{ now: string; tenants: FailingTenant[] }> {
   const clock = await db.query<{ now: unknown }>(`SELECT ${now(db.dialect)} AS now`);
   const params = new SqlParams();
@@ -59,6 +74,8 @@ export async function readFailingTenants(db: Queryable): Promise<{ now: string; 
             r.attempts, r.last_retry_at, r.fingerprint
      FROM tenant_sync_status s LEFT JOIN ${TABLE} r ON r.tenant_key = s.tenant_key
      WHERE s.phase IN (${phases})
+        OR (s.phase = ${params.add("Progressing")}
+            AND s.updated_at < ${staleSince(db.dialect, params.add(PROGRESSING_STALE_SECONDS))})
      ORDER BY s.tenant_key, s.template_set`,
     params.values,
   );

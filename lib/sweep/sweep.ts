@@ -67,7 +67,11 @@ export class Sweeper {
     this.deps = deps;
   }
 
-  async run(overrides: Partial<SweepOptions> = {}): Promise<SweepResult> {
+  /** `invocation.deadline` (epoch ms): inline repairs start no tenant after it and wait no longer. */
+  async run(
+    overrides: Partial<SweepOptions> = {},
+    invocation: { deadline?: number } = {},
+  ): Promise<SweepResult> {
     const options = checkSweepOptions({ ...DEFAULT_SWEEP_OPTIONS, ...overrides });
     const { db, clusters, log } = this.deps;
     const holder = `${this.deps.holder ?? `${os.hostname()}:${process.pid}`}:${randomUUID().slice(0, 8)}`;
@@ -95,7 +99,7 @@ export class Sweeper {
     try {
       runId = await startRun(db, holder);
       progress = newProgress();
-      await this.execute(runId, holder, options, progress);
+      await this.execute(runId, holder, options, progress, invocation.deadline);
       const outcome: SweepOutcome = options.dryRun
         ? "DryRun"
         : progress.heldReason !== undefined
@@ -137,7 +141,13 @@ export class Sweeper {
   }
 
   /** Plan, then act. Fills `progress` as it goes, so a failure still reports what was found. */
-  private async execute(runId: number, holder: string, options: SweepOptions, progress: Progress) {
+  private async execute(
+    runId: number,
+    holder: string,
+    options: SweepOptions,
+    progress: Progress,
+    deadline: number | undefined,
+  ) {
     const { db, source, sets, clusters } = this.deps;
     const { counts, errors, plan } = progress;
 
@@ -257,7 +267,7 @@ export class Sweeper {
           `${options.leaseSeconds} s); nothing was changed. Raise leaseSeconds above the sweep's duration.`,
       );
     }
-    await this.repair(runId, options, progress);
+    await this.repair(runId, options, progress, deadline);
     if (progress.heldReason === undefined) await this.remove(options, progress);
   }
 
@@ -265,7 +275,12 @@ export class Sweeper {
    * Repairs and retries proceed even when deletions are held: they only re-apply what existing rows ask for.
    * A retry is one ordinary reconcile of the tenant, like a repair.
    */
-  private async repair(runId: number, options: SweepOptions, progress: Progress) {
+  private async repair(
+    runId: number,
+    options: SweepOptions,
+    progress: Progress,
+    deadline: number | undefined,
+  ) {
     const { counts, errors, plan, retries } = progress;
     await forgetRecovered(this.deps.db);
     const tenants = [...plan.repairs.keys(), ...retries.due.map((retry) => retry.tenantKey)];
@@ -276,7 +291,7 @@ export class Sweeper {
         throw new TenantSyncError("inline repairs need an engine; none was given to the Sweeper");
       // Recorded before the reconcile, so a retry that never finishes still counts and cannot loop hot.
       await this.recordRetried(retries.due, counts);
-      const inline = await repairInline(this.deps.engine, tenants, options.concurrency);
+      const inline = await repairInline(this.deps.engine, tenants, options.concurrency, deadline);
       counts.repaired = inline.repaired;
       counts.repairFailed = inline.failed.length;
       for (const failure of inline.failed.slice(0, 20)) {

@@ -95,7 +95,14 @@ describe.each<[Dialect]>(DIALECTS)("sweep retries failed tenants on %s", (dialec
     expect(waiting.counts).toMatchObject({ failedTenants: 1, retried: 0, retryWaiting: 1 });
     expect((await readRetries(w.fixture.db)).map((r) => r.attempts)).toEqual([1]);
 
-    // A one-second back-off has passed: the first retry itself waited longer than that for readiness.
+    // A one-second back-off has passed (time compressed: the last retry is moved back; the retry itself no longer
+    // waits out the readiness timeout again, which counts from the apply across reconciles).
+    await w.fixture.db.query(
+      `UPDATE tenant_sync_retry SET last_retry_at = ${
+        dialect === "postgres" ? "now() - interval '5 seconds'" : "UTC_TIMESTAMP(3) - INTERVAL 5 SECOND"
+      } WHERE tenant_key = $1`,
+      ["a"],
+    );
     const due = await w.sweep({ retryBackoffSeconds: 1, retryBackoffMaxSeconds: 1 });
     expect(due.counts).toMatchObject({ retried: 1, retryWaiting: 0 });
     expect((await readRetries(w.fixture.db)).map((r) => r.attempts)).toEqual([2]);

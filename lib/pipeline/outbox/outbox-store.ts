@@ -9,12 +9,12 @@ import type { Queryable } from "../../db/queryable.ts";
 import { timeText } from "../../db/store-values.ts";
 import { type TenantMessage, tenantMessageSchema } from "../../queue/message.ts";
 import type { OutgoingMessage } from "../../queue/send.ts";
-import { OUTBOX_TABLE, type OutboxOperation } from "./outbox.ts";
+import { OUTBOX_TABLE, type OutboxOperation, type RECHECK_OPERATION } from "./outbox.ts";
 
 export interface OutboxEntry {
   id: string;
   tenantKey: string;
-  operation: OutboxOperation;
+  operation: OutboxOperation | typeof RECHECK_OPERATION;
   tableName: string;
   /** ISO 8601, UTC. */
   changedAt: string;
@@ -23,20 +23,24 @@ export interface OutboxEntry {
 }
 
 /**
- * Locks and returns up to `limit` unsent rows, oldest first. SKIP LOCKED passes over rows another relay holds,
- * so concurrent relays take disjoint batches instead of waiting for (and then re-sending) each other's.
+ * Locks and returns up to `limit` unsent rows that are due (no not_before, or one that has passed: rechecks
+ * wait there, migration 008), oldest first. SKIP LOCKED passes over rows another relay holds, so concurrent
+ * relays take disjoint batches instead of waiting for (and then re-sending) each other's. The not_before test
+ * filters what the unsent index yields, and unsent rows are few (changes in flight, tenants being rechecked).
  * Must run inside a transaction: the locks last until it ends.
  */
 export async function claimUnsent(tx: Queryable, limit: number): Promise<OutboxEntry[]> {
+  const now = tx.dialect === "postgres" ? "now()" : "UTC_TIMESTAMP(3)";
   const { rows } = await tx.query(
     `SELECT id, tenant_key, operation, table_name, changed_at, dedup_token FROM ${OUTBOX_TABLE}
-      WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      WHERE sent_at IS NULL AND (not_before IS NULL OR not_before <= ${now})
+      ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
     [limit],
   );
   return rows.map((row) => ({
     id: String(row.id),
     tenantKey: String(row.tenant_key),
-    operation: row.operation as OutboxOperation,
+    operation: row.operation as OutboxEntry["operation"],
     tableName: String(row.table_name),
     changedAt: timeText(row.changed_at),
     dedupToken: String(row.dedup_token),

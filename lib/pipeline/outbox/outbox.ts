@@ -10,3 +10,9 @@ export const OUTBOX_CHANNEL = "tenant_sync_outbox";
 
 export const OUTBOX_OPERATIONS = ["insert", "update", "delete"] as const;
 export type OutboxOperation = (typeof OUTBOX_OPERATIONS)[number];
+
+/**
+ * The operation of rows the sync writes itself (lib/pipeline/outbox-recheck.ts): "look at tenant K again once
+ * not_before has passed", for objects applied but not ready yet. Never written by a trigger.
+ */
+export const RECHECK_OPERATION = "recheck";

@@ -39,11 +39,19 @@ export function parseResyncRequest(event: unknown): ResyncRequest {
  * unchanged (that is what a person asking for a resync wants). All tenants are enqueued instead, so the
  * work spreads over the sync consumers.
  */
-export async function resync(ports: ResyncPorts, request: ResyncRequest): Promise<ResyncResult> {
+export async function resync(
+  ports: ResyncPorts,
+  request: ResyncRequest,
+  /** `deadline` (epoch ms): the invocation's; what is not ready by then is Progressing and rechecked. */
+  options: { deadline?: number } = {},
+): Promise<ResyncResult> {
   if ("tenant" in request) {
     return {
       tenant: request.tenant,
-      outcome: await ports.engine.reconcile(request.tenant, { skipUnchanged: false }),
+      outcome: await ports.engine.reconcile(request.tenant, {
+        skipUnchanged: false,
+        deadline: options.deadline,
+      }),
     };
   }
   const queue = ports.queue;

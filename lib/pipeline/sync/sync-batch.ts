@@ -27,12 +27,15 @@ export type Reconcile = (tenantKey: string, messages: TenantMessage[]) => Promis
  * engine re-reads the row. When a group fails, its message and every later one of that group are returned,
  * so FIFO order holds on redelivery. A message that cannot be parsed is poison: returned alone (parseGroup),
  * so that the redrive policy moves it to the dead-letter queue after the receive limit.
+ * With a `deadline` (epoch ms), no tenant starts after it: its group is returned, to be received again. The
+ * sync function's batch (10) is no larger than `parallelGroups`, so every tenant starts at once and the
+ * engine ends each by the deadline: a tenant is returned this way only when an invocation starts with no time.
  */
 export async function processBatch(
   records: readonly QueueRecord[],
   reconcile: Reconcile,
   log: Log,
-  options: { parallelGroups?: number } = {},
+  options: { parallelGroups?: number; deadline?: number } = {},
 ): Promise<BatchResult> {
   const groups = Map.groupBy(records, (record) => record.groupId);
   const limit = pLimit(options.parallelGroups ?? 10);
@@ -48,6 +51,14 @@ export async function processBatch(
           (message) => message.tenant,
         );
         for (const [tenantKey, messages] of byTenant) {
+          if (options.deadline !== undefined && Date.now() >= options.deadline) {
+            log.warn("deadline reached before the tenant started; returned to the queue", {
+              tenantKey,
+              groupId: group[0]?.groupId,
+            });
+            failFrom(0);
+            return;
+          }
           try {
             const outcome = await reconcile(tenantKey, messages);
             result.outcomes.push(outcome);
