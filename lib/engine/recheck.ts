@@ -1,6 +1,6 @@
 /**
  * When to look at a tenant again whose objects are applied but not ready yet (docs/engine.md, "The deadline and
- * the recheck"). The engine writes a recheck row to the outbox (lib/pipeline/outbox-recheck.ts) in the same
+ * the recheck"). The engine writes a recheck row to the outbox (lib/pipeline/outbox/outbox-recheck.ts) in the same
  * transaction as the Progressing status, due after this back-off; the relay sends it once due.
  */
 import type { SetOutcome } from "./outcome.ts";

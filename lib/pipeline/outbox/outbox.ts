@@ -12,7 +12,7 @@ export const OUTBOX_OPERATIONS = ["insert", "update", "delete"] as const;
 export type OutboxOperation = (typeof OUTBOX_OPERATIONS)[number];
 
 /**
- * The operation of rows the sync writes itself (lib/pipeline/outbox-recheck.ts): "look at tenant K again once
+ * The operation of rows the sync writes itself (lib/pipeline/outbox/outbox-recheck.ts): "look at tenant K again once
  * not_before has passed", for objects applied but not ready yet. Never written by a trigger.
  */
 export const RECHECK_OPERATION = "recheck";
