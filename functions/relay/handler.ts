@@ -7,12 +7,9 @@ import {
   type RelayResources,
   relayCycle,
 } from "../../lib/pipeline/outbox/relay-cycle.ts";
-import { openRelayResources, runtimePart } from "../../lib/runtime/lambda.ts";
+import { openRelayResources, relayDeadline, runtimePart } from "../../lib/runtime/lambda.ts";
 
 const log = createLog("tenant-sync-relay");
-
-// Time kept back from the Lambda timeout: a batch started just before it still gets to commit its marks.
-const SAFETY_MARGIN_MS = 15_000;
 
 /** Scheduled (and woken) relay: sends waiting outbox rows to the queue, trims old sent ones, logs the counts. */
 export function createRelayHandler(
@@ -24,10 +21,9 @@ export function createRelayHandler(
   return middy<unknown, RelayCycleResult>()
     .use(injectLambdaContext(log))
     .use(resources)
-    .handler((_event, context) => {
-      const deadline = Date.now() + context.getRemainingTimeInMillis() - SAFETY_MARGIN_MS;
-      return relayCycle(resources.of(context), { deadline, log });
-    });
+    .handler((_event, context) =>
+      relayCycle(resources.of(context), { deadline: relayDeadline(context), log }),
+    );
 }
 
 export const handler = createRelayHandler();

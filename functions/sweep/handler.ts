@@ -7,10 +7,7 @@ import * as sweep from "../../lib/sweep/index.ts";
 
 const log = createLog("tenant-sync-sweep");
 
-/**
- * Scheduled and manual: `{"dryRun": true}` returns the plan without acting, `{"allowMassDelete": true}` lets
- * through deletions the safety valves held back. Settings: TENANT_SYNC_SWEEP_* (lib/sweep/options.ts).
- */
+/** Scheduled, or by hand with `{"dryRun": true}` / `{"allowMassDelete": true}`; TENANT_SYNC_SWEEP_* settings. */
 export function createSweepHandler(env: NodeJS.ProcessEnv = process.env) {
   const metrics = lambda.functionMetrics("sweep");
   // The sweeper remembers rendered hashes between runs of a warm container.
@@ -21,12 +18,8 @@ export function createSweepHandler(env: NodeJS.ProcessEnv = process.env) {
     .use(logMetrics(metrics))
     .use(sweeper)
     .handler(async (request, context) => {
-      const result = await sweeper
-        .of(context)
-        .run(
-          { ...sweep.sweepOptionsFromEnv(env), ...request },
-          { deadline: lambda.invocationDeadline(context) },
-        );
+      const options = { ...sweep.sweepOptionsFromEnv(env), ...request };
+      const result = await sweeper.of(context).run(options, { deadline: lambda.invocationDeadline(context) });
       lambda.addSweepMetrics(metrics, result);
       return result;
     });

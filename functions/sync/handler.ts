@@ -3,7 +3,6 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { createLog } from "../../lib/log.ts";
-import { processBatch } from "../../lib/pipeline/sync/sync-batch.ts";
 import * as lambda from "../../lib/runtime/lambda.ts";
 
 const log = createLog("tenant-sync-sync");
@@ -20,16 +19,9 @@ export function createSyncHandler(env: NodeJS.ProcessEnv = process.env, makeRunt
     .use(logMetrics(metrics))
     .use(runtime)
     .handler(async (event, context) => {
-      const { engine } = runtime.of(context);
-      const deadline = lambda.invocationDeadline(context);
-      const result = await processBatch(
-        lambda.queueRecordsOf(event),
-        (key) => engine.reconcile(key, { deadline }),
-        log,
-        { deadline },
-      );
-      lambda.addSyncMetrics(metrics, result);
-      return { batchItemFailures: result.failed.map((itemIdentifier) => ({ itemIdentifier })) };
+      const batch = await lambda.reconcileBatch(event, context, runtime.of(context).engine, log);
+      lambda.addSyncMetrics(metrics, batch.result);
+      return batch.response;
     });
 }
 
