@@ -4,13 +4,12 @@
  * only once its not_before has passed, and the readiness timeout counted across invocations from the apply.
  */
 import { DeleteMessageCommand } from "@aws-sdk/client-sqs";
-import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readInventory } from "../../lib/db/inventory-store.ts";
 import { readStatus, upsertStatus } from "../../lib/db/status-store.ts";
 import { Engine } from "../../lib/engine/engine.ts";
 import type { RecheckSettings } from "../../lib/engine/recheck.ts";
-import { statusCode } from "../../lib/kube/api-errors.ts";
 import { createLog } from "../../lib/log.ts";
 import { relayOutbox } from "../../lib/pipeline/outbox/relay.ts";
 import { processBatch } from "../../lib/pipeline/sync/sync-batch.ts";
@@ -19,42 +18,12 @@ import { DIALECTS } from "../support/databases.ts";
 import { type EngineFixture, engineFixture, writeSets } from "../support/engine.ts";
 import { TestQueues } from "../support/queues.ts";
 import { adminKubeConfig, sqsClient, uniqueName } from "../support/stack.ts";
+import { exists, markDeploymentReady } from "../support/workloads.ts";
 
 const kubeconfig = adminKubeConfig();
 const core = kubeconfig.makeApiClient(CoreV1Api);
-const apps = kubeconfig.makeApiClient(AppsV1Api);
+const _apps = kubeconfig.makeApiClient(AppsV1Api);
 const log = createLog("tenant-sync-test");
-
-const exists = (read: () => Promise<unknown>) =>
-  read().then(
-    () => true,
-    (error) => {
-      if (statusCode(error) === 404) return false;
-      throw error;
-    },
-  );
-
-/** What a deployment controller and kubelet would report, written to the status subresource. */
-async function markDeploymentReady(namespace: string, name: string) {
-  const live = await apps.readNamespacedDeployment({ name, namespace });
-  const replicas = live.spec?.replicas ?? 1;
-  await apps.patchNamespacedDeploymentStatus(
-    {
-      name,
-      namespace,
-      body: {
-        status: {
-          observedGeneration: live.metadata?.generation,
-          replicas,
-          updatedReplicas: replicas,
-          readyReplicas: replicas,
-          availableReplicas: replicas,
-        },
-      },
-    },
-    setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
-  );
-}
 
 /** A namespace, a Deployment that must be ready, and a ConfigMap that depends on it. */
 const slowSet = (timeoutSeconds: number) => ({

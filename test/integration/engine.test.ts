@@ -4,14 +4,12 @@ import {
   CustomObjectsApi,
   KubernetesObjectApi,
   PatchStrategy,
-  setHeaderOptions,
   Watch,
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Dialect } from "../../lib/db/dialect.ts";
 import { readInventory } from "../../lib/db/inventory-store.ts";
 import { readStatus } from "../../lib/db/status-store.ts";
-import { statusCode } from "../../lib/kube/api-errors.ts";
 import {
   ANNOTATION_CONTENT_HASH,
   ANNOTATION_ORPHANED_REASON,
@@ -22,42 +20,12 @@ import {
 import { type EngineFixture, engineFixture, writeSets } from "../support/engine.ts";
 import { grantTemplateKinds } from "../support/rbac.ts";
 import { adminKubeConfig, eventually, uniqueName } from "../support/stack.ts";
+import { exists, markDeploymentReady } from "../support/workloads.ts";
 
 const kubeconfig = adminKubeConfig();
 const core = kubeconfig.makeApiClient(CoreV1Api);
 const apps = kubeconfig.makeApiClient(AppsV1Api);
 const raw = KubernetesObjectApi.makeApiClient(kubeconfig);
-
-const exists = async (read: () => Promise<unknown>) =>
-  read().then(
-    () => true,
-    (error) => {
-      if (statusCode(error) === 404) return false;
-      throw error;
-    },
-  );
-
-/** What a deployment controller and kubelet would report; a merge patch, so no resourceVersion race. */
-async function markDeploymentReady(namespace: string, name: string) {
-  const live = await apps.readNamespacedDeployment({ name, namespace });
-  const replicas = live.spec?.replicas ?? 1;
-  await apps.patchNamespacedDeploymentStatus(
-    {
-      name,
-      namespace,
-      body: {
-        status: {
-          observedGeneration: live.metadata?.generation,
-          replicas,
-          updatedReplicas: replicas,
-          readyReplicas: replicas,
-          availableReplicas: replicas,
-        },
-      },
-    },
-    setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
-  );
-}
 
 /** Watches a namespace and records the order in which objects get a deletion timestamp or disappear. */
 async function recordDeletions(namespace: string) {

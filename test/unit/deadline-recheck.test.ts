@@ -5,12 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { runDag } from "../../lib/engine/dag-runner.ts";
-import {
-  type ResourceOutcome,
-  type SetOutcome,
-  summarize,
-  type TenantOutcome,
-} from "../../lib/engine/outcome.ts";
+import { type ResourceOutcome, type SetOutcome, summarize } from "../../lib/engine/outcome.ts";
 import { DEFAULT_RECHECK, recheckDelaySeconds } from "../../lib/engine/recheck.ts";
 import { type ClusterClient, requestTimeoutMs } from "../../lib/kube/cluster-client.ts";
 import type { KubeObject } from "../../lib/kube/object-ref.ts";
@@ -19,6 +14,7 @@ import { withRequestDeadline } from "../../lib/kube/request-deadline.ts";
 import { waitReady } from "../../lib/kube/wait-ready.ts";
 import { processBatch, type QueueRecord } from "../../lib/pipeline/sync/sync-batch.ts";
 import { invocationDeadline } from "../../lib/runtime/deadline.ts";
+import { outcome } from "./batch-fixtures.ts";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} } as never;
 const record = (id: string, tenant: string): QueueRecord => ({
@@ -26,15 +22,6 @@ const record = (id: string, tenant: string): QueueRecord => ({
   groupId: tenant,
   receiveCount: 1,
   body: JSON.stringify({ tenant, reason: "update", at: "2026-11-25T10:00:00.000Z" }),
-});
-const outcome = (tenantKey: string): TenantOutcome => ({
-  tenantKey,
-  action: "apply",
-  cluster: "local",
-  sets: [],
-  pruned: 0,
-  retryable: false,
-  writes: 0,
 });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

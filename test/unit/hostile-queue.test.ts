@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { TenantOutcome } from "../../lib/engine/outcome.ts";
 import { processBatch, type QueueRecord } from "../../lib/pipeline/sync/sync-batch.ts";
 import { MessageError, parseTenantMessage, type TenantMessage } from "../../lib/queue/message.ts";
+import { outcome } from "./batch-fixtures.ts";
 import { hostileString, RUNS } from "./hostile-arbitraries.ts";
 
 const REASONS = ["insert", "update", "delete", "webhook", "sweep", "resync", "rollout"] as const;
@@ -27,16 +27,6 @@ function recordingLog() {
     log: { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") } as never,
   };
 }
-
-const outcome = (tenantKey: string): TenantOutcome => ({
-  tenantKey,
-  action: "apply",
-  cluster: "local",
-  sets: [],
-  pruned: 0,
-  retryable: false,
-  writes: 0,
-});
 
 /** A body that is a valid tenant message. */
 const validBody = fc

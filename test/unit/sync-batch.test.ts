@@ -1,17 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { TenantOutcome } from "../../lib/engine/outcome.ts";
 import { processBatch, type QueueRecord } from "../../lib/pipeline/sync/sync-batch.ts";
+import { outcome } from "./batch-fixtures.ts";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} } as never;
-const outcome = (tenantKey: string, retryable = false): TenantOutcome => ({
-  tenantKey,
-  action: "apply",
-  cluster: "local",
-  sets: [],
-  pruned: 0,
-  retryable,
-  writes: 0,
-});
 const record = (id: string, tenant: string, body?: string): QueueRecord => ({
   messageId: id,
   groupId: tenant,

@@ -12,7 +12,7 @@ import { createLog } from "../../../lib/log.ts";
 import { installTriggers } from "../../../lib/pipeline/triggers/triggers.ts";
 import { createRuntime, type Runtime } from "../../../lib/runtime/runtime.ts";
 import { sweeperFor } from "../../../lib/sweep/index.ts";
-import { type FaultKind, planFaults } from "./fault-plan.ts";
+import { FAULT_KINDS, type FaultKind, planFaults } from "./fault-plan.ts";
 import { Prng } from "./prng.ts";
 import { readDeadLetters, waitForPipelineIdle } from "./queue-state.ts";
 import { redeliverStale } from "./redelivery.ts";
@@ -111,16 +111,7 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
     simulator = new WorkloadSimulator(kubeconfig, { readySeconds: workloadReadySeconds, seed: options.seed });
     await simulator.start();
 
-    const faults = Object.fromEntries(
-      [
-        "apiServerRestart",
-        "databaseRestart",
-        "workerKilledMidTenant",
-        "relayDiesBetweenSendAndMark",
-        "duplicateOutOfOrderDelivery",
-        "workloadNeverReady",
-      ].map((k) => [k, 0]),
-    ) as Record<FaultKind, number>;
+    const faults = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
     const plan = planFaults(faultPrng, options.ops);
     log.info("fault run starting", {
       seed: options.seed,
