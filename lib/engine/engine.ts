@@ -10,6 +10,8 @@ import type { Queryable } from "../db/queryable.ts";
 import type { TenantRecord, TenantSource } from "../db/source.ts";
 import { TenantRowError } from "../db/source-errors.ts";
 import { DELETED_STATUS, readStatus, type StatusRecord, upsertStatus } from "../db/status-store.ts";
+import { NamespaceGuard } from "../kube/manager/namespace-guard.ts";
+import { ResourceManager } from "../kube/manager/resource-manager.ts";
 import { withRequestDeadline } from "../kube/request-deadline.ts";
 import type { Log } from "../log.ts";
 import { scheduleRecheck } from "../pipeline/outbox/outbox-recheck.ts";
@@ -20,7 +22,6 @@ import { selects } from "../templates/selector.ts";
 import { type AppliedSet, applySet, refOfEntry, sameObject } from "./apply-set.ts";
 import { APPLY_PENDING, pendingEntries } from "./intent.ts";
 import { setsConcerned } from "./invalid-tenant.ts";
-import { NamespaceGuard } from "./namespace-guard.ts";
 import { type SetOutcome, summarize, type TenantOutcome } from "./outcome.ts";
 import { DEFAULT_RECHECK, type RecheckSettings, recheckDelaySeconds } from "./recheck.ts";
 import { teardown } from "./teardown.ts";
@@ -194,12 +195,11 @@ export class Engine {
           const render = renders.get(set.name) as ReturnType<typeof renderTenant>;
           namespaces ??= new NamespaceGuard(client, record.key);
           const result = await applySet({
-            client,
+            manager: new ResourceManager(client, { tenantKey: record.key, namespaces }),
             set,
             render,
             inventory: bySet.get(set.name) ?? new Map(),
             skipUnchanged: options.skipUnchanged ?? true,
-            dryRun: false,
             concurrency: this.concurrency,
             namespaces,
             deadline: options.deadline,

@@ -13,10 +13,10 @@ import {
 } from "../../lib/engine/outcome.ts";
 import { DEFAULT_RECHECK, recheckDelaySeconds } from "../../lib/engine/recheck.ts";
 import { type ClusterClient, requestTimeoutMs } from "../../lib/kube/cluster-client.ts";
+import { removeObject } from "../../lib/kube/manager/remove.ts";
+import { waitReady } from "../../lib/kube/manager/wait.ts";
 import type { KubeObject } from "../../lib/kube/object-ref.ts";
-import { removeObject } from "../../lib/kube/remover.ts";
 import { withRequestDeadline } from "../../lib/kube/request-deadline.ts";
-import { waitReady } from "../../lib/kube/wait-ready.ts";
 import { processBatch, type QueueRecord } from "../../lib/pipeline/sync/sync-batch.ts";
 import { invocationDeadline } from "../../lib/runtime/deadline.ts";
 
