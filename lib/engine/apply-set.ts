@@ -1,27 +1,26 @@
 import type { AppliedEntry, InventoryEntry } from "../db/inventory-store.ts";
 import { describeApiError, isTransient } from "../kube/api-errors.ts";
-import { applyObject } from "../kube/applier.ts";
 import type { ClusterClient } from "../kube/cluster-client.ts";
+import type { NamespaceGuard } from "../kube/manager/namespace-guard.ts";
+import type { ResourceManager } from "../kube/manager/resource-manager.ts";
 import { describeRef, type ObjectRef, refOf, sameObjectRef } from "../kube/object-ref.ts";
-import { waitReady } from "../kube/wait-ready.ts";
 import type { TemplateSet } from "../templates/model.ts";
 import type { TenantRender } from "../templates/render.ts";
 import { runDag } from "./dag-runner.ts";
 import { finalizeObject } from "./desired.ts";
 import { APPLY_PENDING } from "./intent.ts";
-import type { NamespaceGuard } from "./namespace-guard.ts";
 import type { ResourceOutcome } from "./outcome.ts";
 
 export interface ApplySetInput {
-  client: ClusterClient;
+  /** This tenant's manager on the tenant's cluster (its context decides dry runs and namespaces). */
+  manager: ResourceManager;
   set: TemplateSet;
   render: TenantRender;
   /** This tenant's inventory entries of this set, by resource id (any cluster). */
   inventory: ReadonlyMap<string, InventoryEntry>;
   skipUnchanged: boolean;
-  dryRun: boolean;
   concurrency: number;
-  /** Shared by the sets of one reconcile: no object is created in another tenant's namespace. */
+  /** The manager's, told of each Namespace applied so none of them is read again. */
   namespaces: NamespaceGuard;
   /**
    * Epoch ms this invocation must be done by: no resource starts after it, no readiness wait lasts past it. A
@@ -63,8 +62,10 @@ export function sameObject(entry: InventoryEntry, cluster: string, ref: ObjectRe
  * deadline cuts short is `progressing` and its dependents `pending`: neither failed nor skipped.
  */
 export async function applySet(input: ApplySetInput): Promise<AppliedSet> {
-  const { client, set, render } = input;
+  const { manager, set, render } = input;
+  const client = manager.client;
   const cluster = client.name;
+  const dryRun = manager.context.dryRun ?? false;
   const outcomes = new Map<string, ResourceOutcome>();
   const entries: AppliedEntry[] = [];
   const refs = new Map<string, ObjectRef>();
@@ -113,16 +114,13 @@ export async function applySet(input: ApplySetInput): Promise<AppliedSet> {
     const unchanged = known && previous?.contentHash === desired.hash;
     // The readiness timeout counts from when this content was applied, across invocations (rechecks).
     const appliedAt = unchanged ? Date.parse(previous.appliedAt) : Date.now();
-    const applied = await applyObject(client, desired.object, resource, {
-      tenantKey: render.tenantKey,
+    const applied = await manager.apply(desired.object, resource, {
       templateSet: set.name,
       known,
       unchanged,
       skipUnchanged: input.skipUnchanged,
-      dryRun: input.dryRun,
-      namespaces: input.namespaces,
     });
-    if (applied.state === "conflicted") {
+    if (applied.action === "conflicted") {
       outcomes.set(resourceId, {
         resourceId,
         state: "conflicted",
@@ -132,9 +130,9 @@ export async function applySet(input: ApplySetInput): Promise<AppliedSet> {
       });
       return "conflicted" as const;
     }
-    if (applied.state === "failed") return fail(resourceId, applied.message, applied.transient);
+    if (applied.action === "failed") return fail(resourceId, applied.message, applied.transient);
     if (ref.kind === "Namespace" && ref.apiVersion === "v1") input.namespaces.applied(ref.name);
-    if (applied.live.metadata?.deletionTimestamp && !input.dryRun) {
+    if (applied.live.metadata?.deletionTimestamp && !dryRun) {
       // Still being deleted (e.g. a Namespace terminating from a teardown just before): what is applied now
       // would vanish with it, so retry once it is gone rather than report Ready.
       return fail(
@@ -143,7 +141,7 @@ export async function applySet(input: ApplySetInput): Promise<AppliedSet> {
         true,
       );
     }
-    if (!input.dryRun && !unchanged) {
+    if (!dryRun && !unchanged) {
       entries.push({
         cluster,
         tenantKey: render.tenantKey,
@@ -159,14 +157,11 @@ export async function applySet(input: ApplySetInput): Promise<AppliedSet> {
         appliedAt: new Date(appliedAt),
       });
     }
-    if (resource.readiness.wait && !input.dryRun) {
-      const readiness = await waitReady(
-        client,
-        applied.live,
-        resource.readiness.timeoutSeconds,
-        resource.readiness.condition,
-        { since: appliedAt, deadline: input.deadline },
-      );
+    if (resource.readiness.wait && !dryRun) {
+      const readiness = await manager.wait(applied.live, resource.readiness, {
+        since: appliedAt,
+        deadline: input.deadline,
+      });
       if (readiness.state === "waiting") {
         outcomes.set(resourceId, {
           resourceId,

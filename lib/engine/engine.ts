@@ -1,29 +1,52 @@
+/**
+ * lib/engine: one tenant made equal to its row and the template sets (`Engine.reconcile`). Objects are
+ * handled through the resource manager (lib/kube/manager); the phases of an apply are in phases/, in order:
+ *
+ *   1. select-sets       the sets whose selectors pick the row
+ *   2. (cluster)         the tenant's cluster client, or why there is none
+ *   3. write-ahead       inventory entries (hash `apply-pending`) for objects about to be created
+ *   4. apply-sets        each set's DAG, Namespace-creating sets first; readiness waits up to the deadline
+ *   5. record-inventory  the applied objects' entries (a moved object's only once everything is Ready)
+ *   6. write-ahead       write-ahead entries of objects not created after all are dropped
+ *   7. prune             when all is Ready: stale objects removed, then their entries
+ *   8. remove-sets       sets that no longer select the tenant torn down
+ *   9. write-status      status rows, with the recheck's outbox row when something is Progressing
+ *
+ * The database writes, in that order (nothing is written to the cluster before step 3's write):
+ *   - inventory: write-ahead entries of new objects (recordApplied, `apply-pending`), before any apply;
+ *   - inventory: entries of what was applied (recordApplied), after all applies and readiness waits;
+ *   - inventory: abandoned write-ahead entries removed (removeInventory);
+ *   - inventory: pruned objects' entries removed, after their removal from the cluster;
+ *   - inventory: entries of sets no longer selected marked `apply-pending`, then removed once their objects
+ *     are gone (the same two writes as a teardown, below);
+ *   - status: rows upserted (older rows of sets the tenant no longer has marked Deleted), and, when a
+ *     resource is Progressing, the recheck's outbox row (not-before) in the same transaction.
+ * A teardown (row deleted or inactive) writes: entries marked `apply-pending`, objects removed, their
+ * entries removed, status rows (Deleted, or Failed naming what is left). An unreadable row writes only
+ * Failed status rows and touches no object.
+ */
 import type { ClusterRegistry } from "../clusters/cluster-registry.ts";
-import {
-  type AppliedEntry,
-  type InventoryEntry,
-  readInventory,
-  recordApplied,
-  removeInventory,
-} from "../db/inventory-store.ts";
+import { type InventoryEntry, readInventory } from "../db/inventory-store.ts";
 import type { Queryable } from "../db/queryable.ts";
 import type { TenantRecord, TenantSource } from "../db/source.ts";
 import { TenantRowError } from "../db/source-errors.ts";
-import { DELETED_STATUS, readStatus, type StatusRecord, upsertStatus } from "../db/status-store.ts";
+import { upsertStatus } from "../db/status-store.ts";
+import type { ClusterClient } from "../kube/cluster-client.ts";
 import { withRequestDeadline } from "../kube/request-deadline.ts";
 import type { Log } from "../log.ts";
-import { scheduleRecheck } from "../pipeline/outbox/outbox-recheck.ts";
-import { contentHash } from "../templates/canonical.ts";
 import type { TemplateSet } from "../templates/model.ts";
 import { renderTenant } from "../templates/render.ts";
-import { selects } from "../templates/selector.ts";
-import { type AppliedSet, applySet, refOfEntry, sameObject } from "./apply-set.ts";
-import { APPLY_PENDING, pendingEntries } from "./intent.ts";
 import { setsConcerned } from "./invalid-tenant.ts";
-import { NamespaceGuard } from "./namespace-guard.ts";
-import { type SetOutcome, summarize, type TenantOutcome } from "./outcome.ts";
+import type { TenantOutcome } from "./outcome.ts";
+import { applySets } from "./phases/apply-sets.ts";
+import { prune } from "./phases/prune.ts";
+import { recordInventory, staleEntries } from "./phases/record-inventory.ts";
+import { removeSets } from "./phases/remove-sets.ts";
+import { selectSets } from "./phases/select-sets.ts";
+import { dropAbandoned, writeAhead } from "./phases/write-ahead.ts";
+import { writeStatusAndRecheck, writeStatuses } from "./phases/write-status.ts";
 import { DEFAULT_RECHECK, type RecheckSettings, recheckDelaySeconds } from "./recheck.ts";
-import { teardown } from "./teardown.ts";
+import { statusRow } from "./status-row.ts";
 
 /**
  * Chooses which version of each set a tenant is rendered with. A rollout (lib/rollout) keeps tenants it has
@@ -141,145 +164,41 @@ export class Engine {
   ): Promise<TenantOutcome> {
     const { db, clusters } = this.deps;
     const bySet = groupBySet(inventory);
-    const selected: TemplateSet[] = [];
-    const outcomes: SetOutcome[] = [];
-    const statuses: StatusRecord[] = [];
-    let selectorFailed = false;
-    for (const set of await this.setsFor(record.key)) {
-      try {
-        if (selects(set, record.row)) selected.push(set);
-      } catch (error) {
-        selectorFailed = true;
-        statuses.push(this.status(record.key, set, record.cluster, "Failed", (error as Error).message));
-      }
-    }
-
-    let client: Awaited<ReturnType<ClusterRegistry["client"]>> | undefined;
+    const { selected, statuses, selectorFailed } = selectSets(record, await this.setsFor(record.key));
+    let client: ClusterClient | undefined;
     let clusterError: string | undefined;
     try {
       client = await clusters.client(record.cluster);
     } catch (error) {
       clusterError = (error as Error).message;
     }
-
-    const applied = new Map<string, AppliedSet>();
     const renders = new Map(
       selected.map((set) => [set.name, renderTenant(set, record.row, record.key, record.cluster)]),
     );
-    // Write-ahead: objects about to be created are in the inventory before they exist (see intent.ts).
-    const pending = client ? await pendingEntries(client, selected, renders, bySet) : [];
-    if (pending.length > 0) await recordApplied(db, pending);
-    // Sets that create namespaces go first, so another set's objects never race their namespace into existence.
-    const createsNamespace = (set: TemplateSet) =>
-      renders
-        .get(set.name)
-        ?.resources.some((r) => r.ok && r.object.kind === "Namespace" && !r.object.apiVersion.includes("/"));
-    const stages = [selected.filter(createsNamespace), selected.filter((set) => !createsNamespace(set))];
-    let namespaces: NamespaceGuard | undefined;
-    for (const stage of stages) {
-      await Promise.all(
-        stage.map(async (set) => {
-          if (!client) {
-            const status = this.status(
-              record.key,
-              set,
-              record.cluster,
-              "Failed",
-              clusterError ?? "cluster unavailable",
-            );
-            statuses.push(status);
-            outcomes.push({ ...this.setOutcome(set, status), resources: [] });
-            return;
-          }
-          const render = renders.get(set.name) as ReturnType<typeof renderTenant>;
-          namespaces ??= new NamespaceGuard(client, record.key);
-          const result = await applySet({
-            client,
-            set,
-            render,
-            inventory: bySet.get(set.name) ?? new Map(),
-            skipUnchanged: options.skipUnchanged ?? true,
-            dryRun: false,
-            concurrency: this.concurrency,
-            namespaces,
-            deadline: options.deadline,
-          });
-          applied.set(set.name, result);
-          const { phase, message } = summarize(result.resources);
-          const status: StatusRecord = {
-            ...this.status(record.key, set, record.cluster, phase, message),
-            desired: set.resources.length,
-            ready: result.resources.filter((r) => r.state === "ready").length,
-            failed: result.resources.filter((r) => r.state === "failed" || r.state === "conflicted").length,
-            skipped: result.resources.filter((r) => r.state === "skipped").length,
-            appliedHash: phase === "Ready" ? combinedHash(result.hashes) : null,
-          };
-          statuses.push(status);
-          outcomes.push({ ...this.setOutcome(set, status), resources: result.resources });
-        }),
-      );
-    }
+    const pending = await writeAhead(db, client, selected, renders, bySet);
+    const { applied, outcomes, ...done } = await applySets({
+      record,
+      selected,
+      renders,
+      bySet,
+      client,
+      clusterError,
+      skipUnchanged: options.skipUnchanged ?? true,
+      concurrency: this.concurrency,
+      deadline: options.deadline,
+    });
+    statuses.push(...done.statuses);
 
     // Pruning only after every apply of this tenant succeeded: a half-applied tenant keeps what it had.
     const allReady = !selectorFailed && client !== undefined && outcomes.every((o) => o.phase === "Ready");
-    const stale = allReady ? this.staleEntries(inventory, selected, applied, record.cluster) : [];
-    // Recording an object that moved (new name or namespace, same cluster) overwrites the old one's entry,
-    // so that waits until the old object has been pruned.
-    const moved = (entry: AppliedEntry) => {
-      const previous = bySet.get(entry.templateSet)?.get(entry.resourceId);
-      return (
-        previous !== undefined &&
-        previous.cluster === entry.cluster &&
-        !sameObject(previous, entry.cluster, refOfEntry(entry))
-      );
-    };
-    const entries = [...applied.values()].flatMap((result) =>
-      result.entries.filter((e) => allReady || !moved(e)),
-    );
-    await recordApplied(db, entries);
-    // Write-ahead entries of objects this reconcile did not create after all (refused as another tenant's,
-    // conflicted, skipped) go again. Those of transient failures stay: the request may have created the
-    // object before the connection broke; so do those of objects still pending: the recheck creates them.
-    const abandoned = pending.filter((p) => {
-      const outcome = outcomes
-        .find((o) => o.templateSet === p.templateSet)
-        ?.resources.find((r) => r.resourceId === p.resourceId);
-      const given =
-        outcome?.state === "failed" || outcome?.state === "conflicted" || outcome?.state === "skipped";
-      return outcome !== undefined && given && !outcome.wrote && !outcome.transient;
-    });
-    if (abandoned.length > 0) await removeInventory(db, record.key, abandoned);
-
-    let pruned = 0;
+    const stale = allReady ? staleEntries(inventory, selected, applied, record.cluster) : [];
+    const recorded = await recordInventory(db, applied, bySet, allReady);
+    await dropAbandoned(db, record.key, pending, outcomes);
+    const pruned = await prune(this.deps, record.key, stale, recorded, statuses, options.deadline);
     let writes = outcomes.reduce((sum, o) => sum + o.resources.filter((r) => r.wrote).length, 0);
+    writes += pruned.writes;
     let retryable = outcomes.some((o) => o.resources.some((r) => r.transient)) || clusterError !== undefined;
-    if (stale.length > 0) {
-      const removal = await teardown(clusters, stale, {
-        tenantKey: record.key,
-        reason: "no longer rendered by its template set",
-        deadline: options.deadline,
-      });
-      const reRecorded = new Set(
-        entries.map((e) => `${e.cluster}\u0000${e.templateSet}\u0000${e.resourceId}`),
-      );
-      await removeInventory(
-        db,
-        record.key,
-        removal.removed.filter(
-          (k) => !reRecorded.has(`${k.cluster}\u0000${k.templateSet}\u0000${k.resourceId}`),
-        ),
-      );
-      pruned = removal.removed.length;
-      writes += removal.writes;
-      retryable ||= removal.failures.some((f) => f.transient);
-      for (const failure of removal.failures) {
-        const status = statuses.find((s) => s.templateSet === failure.templateSet);
-        if (status) {
-          status.phase = "Failed";
-          status.message = `pruning ${failure.resourceId} failed: ${failure.message}`;
-        }
-      }
-    }
+    retryable ||= pruned.retryable;
 
     // Sets the tenant no longer gets (selector stopped matching) are torn down like a deleted tenant.
     const unselected = inventory.filter(
@@ -288,7 +207,8 @@ export class Engine {
         !statuses.some((s) => s.templateSet === e.templateSet),
     );
     if (unselected.length > 0) {
-      const removal = await this.removeSets(
+      const removal = await removeSets(
+        this.deps,
         record.key,
         unselected,
         "template set no longer selects this tenant",
@@ -299,37 +219,16 @@ export class Engine {
       retryable ||= removal.retryable;
     }
     const recheckIn = recheckDelaySeconds(outcomes, this.deps.recheck ?? DEFAULT_RECHECK);
-    if (recheckIn === undefined) await this.writeStatuses(db, record.key, statuses, selected);
-    else {
-      // One transaction: a Progressing status always has its recheck waiting (docs/engine.md).
-      await db.transaction(async (tx) => {
-        await this.writeStatuses(tx, record.key, statuses, selected);
-        await scheduleRecheck(tx, record.key, recheckIn);
-      });
-    }
+    await writeStatusAndRecheck(db, record.key, statuses, selected, recheckIn);
     return {
       tenantKey: record.key,
       action: "apply",
       cluster: record.cluster,
       sets: outcomes,
-      pruned,
+      pruned: pruned.pruned,
       retryable,
       writes,
     };
-  }
-
-  /** Inventory entries no longer rendered: removed resources, moved objects, objects on a former cluster. */
-  private staleEntries(
-    inventory: readonly InventoryEntry[],
-    selected: readonly TemplateSet[],
-    applied: ReadonlyMap<string, AppliedSet>,
-    cluster: string,
-  ): InventoryEntry[] {
-    return inventory.filter((entry) => {
-      if (!selected.some((set) => set.name === entry.templateSet)) return false;
-      const ref = applied.get(entry.templateSet)?.refs.get(entry.resourceId);
-      return ref === undefined || !sameObject(entry, cluster, ref);
-    });
   }
 
   private async teardownTenant(
@@ -338,8 +237,8 @@ export class Engine {
     reason: string,
     deadline: number | undefined,
   ): Promise<TenantOutcome> {
-    const removal = await this.removeSets(tenantKey, inventory, reason, deadline);
-    await this.writeStatuses(this.deps.db, tenantKey, removal.statuses, []);
+    const removal = await removeSets(this.deps, tenantKey, inventory, reason, deadline);
+    await writeStatuses(this.deps.db, tenantKey, removal.statuses, []);
     return {
       tenantKey,
       action: "teardown",
@@ -358,79 +257,12 @@ export class Engine {
     };
   }
 
-  private async removeSets(
-    tenantKey: string,
-    entries: InventoryEntry[],
-    reason: string,
-    deadline: number | undefined,
-  ) {
-    // Written ahead of the first delete: a teardown that dies part-way (worker killed) must not leave entries
-    // saying "applied, unchanged", or a reconcile of the tenant reactivated meanwhile would skip those objects
-    // unread and report Ready while their Namespace is still terminating and taking them with it.
-    await recordApplied(
-      this.deps.db,
-      entries.map(({ appliedAt: _appliedAt, ...entry }) => ({ ...entry, contentHash: APPLY_PENDING })),
-    );
-    const removal = await teardown(this.deps.clusters, entries, { tenantKey, reason, deadline });
-    await removeInventory(this.deps.db, tenantKey, removal.removed);
-    const statuses: StatusRecord[] = [];
-    for (const name of new Set(entries.map((e) => e.templateSet))) {
-      const failures = removal.failures.filter((f) => f.templateSet === name);
-      const set = this.deps.sets.find((s) => s.name === name);
-      statuses.push({
-        tenantKey,
-        templateSet: name,
-        phase: failures.length > 0 ? "Failed" : "Deleted",
-        desired: 0,
-        ready: 0,
-        failed: failures.length,
-        skipped: 0,
-        appliedHash: null,
-        templateVersion: set?.version ?? null,
-        message:
-          failures.length > 0
-            ? `teardown (${reason}) incomplete: ${failures.map((f) => `${f.resourceId}: ${f.message}`).join("; ")}`
-            : null,
-        cluster: entries.find((e) => e.templateSet === name)?.cluster ?? null,
-      });
-    }
-    return {
-      statuses,
-      removed: removal.removed.length,
-      writes: removal.writes,
-      retryable: removal.failures.some((f) => f.transient),
-    };
-  }
-
-  /** Writes this run's rows, and marks Deleted any older row of a set the tenant no longer has. */
-  private async writeStatuses(
-    db: Queryable,
-    tenantKey: string,
-    statuses: StatusRecord[],
-    selected: readonly TemplateSet[],
-  ) {
-    const existing = await readStatus(db, { tenantKey });
-    for (const row of existing) {
-      const covered = statuses.some((s) => s.templateSet === row.templateSet);
-      const live = selected.some((s) => s.name === row.templateSet);
-      if (!covered && !live && row.phase !== "Deleted") {
-        statuses.push({
-          ...row,
-          ...DELETED_STATUS,
-          message: null,
-          observedAt: undefined,
-        });
-      }
-    }
-    await upsertStatus(db, statuses);
-  }
-
   private async recordInvalid(tenantKey: string, error: TenantRowError): Promise<void> {
     // The version a rollout holds the tenant on, so the Failed row does not look like a move to the new one.
     const sets = await setsConcerned(this.deps.db, error, tenantKey, await this.setsFor(tenantKey));
     await upsertStatus(
       this.deps.db,
-      sets.map((set) => this.status(tenantKey, set, null, "Failed", error.message)),
+      sets.map((set) => statusRow(tenantKey, set, null, "Failed", error.message)),
     );
   }
 
@@ -439,41 +271,4 @@ export class Engine {
     const { versionResolver, sets } = this.deps;
     return versionResolver ? versionResolver.setsFor(tenantKey, sets) : sets;
   }
-
-  private status(
-    tenantKey: string,
-    set: TemplateSet,
-    cluster: string | null,
-    phase: StatusRecord["phase"],
-    message: string | null,
-  ): StatusRecord {
-    return {
-      tenantKey,
-      templateSet: set.name,
-      phase,
-      desired: set.resources.length,
-      ready: 0,
-      failed: phase === "Failed" ? set.resources.length : 0,
-      skipped: 0,
-      appliedHash: null,
-      templateVersion: set.version,
-      message,
-      cluster,
-    };
-  }
-
-  private setOutcome(set: TemplateSet, status: StatusRecord): Omit<SetOutcome, "resources"> {
-    return {
-      templateSet: set.name,
-      templateVersion: set.version,
-      phase: status.phase,
-      message: status.message,
-      appliedHash: status.appliedHash,
-    };
-  }
-}
-
-/** One hash for a set's applied objects, so `status` shows whether a tenant's content changed. */
-function combinedHash(hashes: ReadonlyMap<string, string>): string {
-  return contentHash(Object.fromEntries(hashes));
 }

@@ -1,6 +1,6 @@
 import type { ClusterRegistry } from "../clusters/cluster-registry.ts";
 import type { InventoryEntry, InventoryKey } from "../db/inventory-store.ts";
-import { removeObject } from "../kube/remover.ts";
+import { ResourceManager } from "../kube/manager/resource-manager.ts";
 import { teardownLevels } from "../templates/graph.ts";
 
 export interface TeardownResult {
@@ -39,6 +39,7 @@ export async function teardown(
         }
         return;
       }
+      const manager = new ResourceManager(client, { tenantKey: options.tenantKey });
       const byId = new Map(group.map((entry) => [entry.resourceId, entry]));
       // Only order among what is being removed: a pruned resource may depend on one that stays.
       const nodes = group.map((e) => ({
@@ -49,8 +50,7 @@ export async function teardown(
         const outcomes = await Promise.all(
           level.map(async (id) => {
             const entry = byId.get(id) as InventoryEntry;
-            const outcome = await removeObject(
-              client,
+            const change = await manager.remove(
               {
                 apiVersion: entry.apiVersion,
                 kind: entry.kind,
@@ -58,22 +58,21 @@ export async function teardown(
                 name: entry.name,
               },
               {
-                tenantKey: options.tenantKey,
                 deletion: entry.deletionPolicy,
                 reason: options.reason,
                 deadline: options.deadline,
               },
             );
-            if (outcome.state === "failed") {
+            if (change.action === "failed") {
               result.failures.push({
                 templateSet: entry.templateSet,
                 resourceId: id,
-                message: outcome.message,
-                transient: outcome.transient,
+                message: change.message,
+                transient: change.transient,
               });
               return false;
             }
-            if (outcome.state === "deleted" || outcome.state === "retained") result.writes++;
+            if (change.wrote) result.writes++;
             result.removed.push({ templateSet: entry.templateSet, resourceId: id, cluster: entry.cluster });
             return true;
           }),

@@ -1,10 +1,10 @@
 import pLimit from "p-limit";
 import type { TenantRecord } from "../db/source.ts";
 import { finalizeRendered } from "../engine/desired.ts";
-import { describeApiError, statusCode } from "../kube/api-errors.ts";
 import type { ClusterClient } from "../kube/cluster-client.ts";
-import { withoutPaths } from "../kube/field-paths.ts";
-import { type KubeObject, refOf } from "../kube/object-ref.ts";
+import { ResourceManager } from "../kube/manager/resource-manager.ts";
+import { updatesExisting } from "../kube/manager/rules.ts";
+import type { KubeObject } from "../kube/object-ref.ts";
 import { canonicalJson } from "../templates/canonical.ts";
 import type { TemplateSet } from "../templates/model.ts";
 import { renderTenant } from "../templates/render.ts";
@@ -40,9 +40,9 @@ export interface DeepCheckResult {
 }
 
 /**
- * Finds edits that kept our content-hash annotation: each candidate object is applied with a server-side
- * dry run, exactly as the engine would apply it (same field manager, ignoreFields left out, Force where the
- * set says so), and the result is compared with the live object. Equal means our apply would change
+ * Finds edits that kept our content-hash annotation: each candidate object is diffed by the resource
+ * manager, a server-side dry run by the engine's own apply rules (same field manager, ignoreFields left
+ * out, Force where the set says so), and the result is compared with the live object as listed. Equal means our apply would change
  * nothing. A conflict means another field manager took fields we own: drift as well.
  */
 export async function deepCheck(input: DeepCheckInput): Promise<DeepCheckResult> {
@@ -53,6 +53,7 @@ export async function deepCheck(input: DeepCheckInput): Promise<DeepCheckResult>
     const client = input.client(record.cluster);
     if (!client) continue;
     result.tenants++;
+    const manager = new ResourceManager(client, { tenantKey: record.key });
     for (const set of input.setsFor(record.key)) {
       let selected = false;
       try {
@@ -65,7 +66,7 @@ export async function deepCheck(input: DeepCheckInput): Promise<DeepCheckResult>
       for (const resource of render.resources) {
         if (!resource.ok) continue;
         const policy = set.resources.find((r) => r.id === resource.resourceId);
-        if (!policy || policy.creation === "Once") continue;
+        if (!policy || !updatesExisting(policy)) continue;
         jobs.push(
           limit(async () => {
             const mapping = await client.mapping(resource.object.apiVersion, resource.object.kind);
@@ -78,19 +79,18 @@ export async function deepCheck(input: DeepCheckInput): Promise<DeepCheckResult>
             if (!candidate || !live) return;
             result.checked++;
             result.dryRuns++;
-            try {
-              const after = await client.apply(withoutPaths(desired.object, policy.ignoreFields), {
-                dryRun: true,
-                force: policy.conflict === "Force",
-              });
-              const difference = firstDifference(comparable(live), comparable(after));
-              if (difference !== undefined) result.drifted.push({ object: candidate, detail: difference });
-            } catch (error) {
-              if (statusCode(error) === 409) {
-                result.drifted.push({ object: candidate, detail: describeApiError(error) });
-              } else {
-                result.errors.push(`${client.describe(refOf(desired.object))}: ${describeApiError(error)}`);
-              }
+            const change = await manager.diff(
+              desired.object,
+              policy,
+              (before, after) => firstDifference(comparable(before), comparable(after)),
+              live,
+            );
+            if (change.action === "configured") {
+              result.drifted.push({ object: candidate, detail: change.changes });
+            } else if (change.action === "conflicted") {
+              result.drifted.push({ object: candidate, detail: change.apiError });
+            } else if (change.action === "failed") {
+              result.errors.push(change.message);
             }
           }),
         );

@@ -6,7 +6,6 @@ import {
   type V1Deployment,
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyObject } from "../../lib/kube/applier.ts";
 import { ClusterClient } from "../../lib/kube/cluster-client.ts";
 import {
   ANNOTATION_ORPHANED_REASON,
@@ -14,10 +13,11 @@ import {
   LABEL_TENANT,
   ownershipLabels,
 } from "../../lib/kube/labels.ts";
+import { applyObject } from "../../lib/kube/manager/apply.ts";
+import { removeObject } from "../../lib/kube/manager/remove.ts";
+import { waitReady } from "../../lib/kube/manager/wait.ts";
 import type { KubeObject } from "../../lib/kube/object-ref.ts";
 import { DEFAULT_POLICY, type ResourcePolicy } from "../../lib/kube/policy.ts";
-import { removeObject } from "../../lib/kube/remover.ts";
-import { waitReady } from "../../lib/kube/wait-ready.ts";
 import { grantResources } from "../support/rbac.ts";
 import { adminKubeConfig, tenantSyncKubeConfig, uniqueName } from "../support/stack.ts";
 

@@ -1,8 +1,8 @@
 import { ApiException } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import type { ClusterClient } from "../../lib/kube/cluster-client.ts";
+import { waitReady } from "../../lib/kube/manager/wait.ts";
 import type { KubeObject } from "../../lib/kube/object-ref.ts";
-import { waitReady } from "../../lib/kube/wait-ready.ts";
 
 // Only the poll loop's handling of failed reads is under test here; readiness against a real API server is
 // covered by test/integration/applier.test.ts, and API server restarts mid-wait by the fault suite.

@@ -1,13 +1,6 @@
-import { describeApiError, statusCode } from "../../kube/api-errors.ts";
 import type { ClusterClient } from "../../kube/cluster-client.ts";
-import { withoutPaths } from "../../kube/field-paths.ts";
-import {
-  isOrphanOf,
-  isOwnedBy,
-  LABEL_MANAGED_BY,
-  LABEL_TENANT,
-  MANAGED_BY_VALUE,
-} from "../../kube/labels.ts";
+import type { DiffChange } from "../../kube/manager/change-set.ts";
+import { ResourceManager } from "../../kube/manager/resource-manager.ts";
 import { type KubeObject, type ObjectRef, refOf } from "../../kube/object-ref.ts";
 import type { DeletionPolicy, TemplateResource } from "../../templates/model.ts";
 import { comparable } from "./comparable.ts";
@@ -58,16 +51,17 @@ export function objectDiff(
   };
 }
 
-/** How an API error is classified: a rejected object is a template problem, anything else is not. */
-function reasonOf(error: unknown): ErrorReason {
-  const code = statusCode(error);
-  if (code === 409) return "conflict";
-  return code === 400 || code === 422 ? "invalid" : "unavailable";
+/** How a failure is classified: a rejected object is a template problem, an unanswered request is not. */
+function reasonOf(change: Extract<DiffChange<unknown>, { message: string }>): ErrorReason {
+  if ("foreign" in change) return "owner";
+  if (change.action === "conflicted") return "conflict";
+  return change.status === 400 || change.status === 422 ? "invalid" : "unavailable";
 }
 
 /**
- * What applying one finalized object would do, found by a server-side dry-run apply with the engine's
- * policies (creation Once, ignoreFields, conflict Force), compared with the live object. Never throws.
+ * What applying one finalized object would do: the resource manager's dry run (the apply's own rules for
+ * ownership, creation Once, ignoreFields and conflict Force), compared field by field with the live object.
+ * Never throws.
  */
 export async function diffObject(
   client: ClusterClient,
@@ -76,48 +70,20 @@ export async function diffObject(
   tenantKey: string,
   templateSet: string,
 ): Promise<ObjectDiff> {
-  const ref = refOf(desired);
-  const where = { templateSet, resourceId: resource.id, ref };
-  const fail = (error: unknown) =>
-    objectDiff("error", where, {
-      reason: reasonOf(error),
-      message: `${client.describe(ref)}: ${describeApiError(error)}`,
-    });
-  let live: KubeObject | undefined;
-  try {
-    live = await client.get(ref);
-  } catch (error) {
-    if (statusCode(error) !== 404) return fail(error);
+  const where = { templateSet, resourceId: resource.id, ref: refOf(desired) };
+  const change = await new ResourceManager(client, { tenantKey }).diff(desired, resource, (live, after) => {
+    const changes = fieldDiff(comparable(live), comparable(after));
+    return changes.length > 0 ? changes : undefined;
+  });
+  const message = change.message ? { message: change.message } : {};
+  switch (change.action) {
+    case "created":
+      return objectDiff("create", where, message);
+    case "configured":
+      return objectDiff("change", where, { changes: change.changes });
+    case "unchanged":
+      return objectDiff("unchanged", where, message);
+    default:
+      return objectDiff("error", where, { reason: reasonOf(change), ...message });
   }
-  // An orphan of this same tenant is taken back by the engine (lib/kube/orphans.ts), so it is diffed.
-  if (live && !isOwnedBy(live.metadata, tenantKey) && !isOrphanOf(live.metadata, tenantKey)) {
-    const labels = live.metadata.labels ?? {};
-    const owner =
-      labels[LABEL_MANAGED_BY] === MANAGED_BY_VALUE
-        ? `belongs to tenant label ${labels[LABEL_TENANT] ?? "(none)"}`
-        : "does not carry the tenant-sync labels";
-    return objectDiff("error", where, {
-      reason: "owner",
-      message: `${client.describe(ref)} already exists and ${owner}; tenant-sync will not modify it`,
-    });
-  }
-  if (live && resource.creation === "Once") {
-    return objectDiff("unchanged", where, { message: "creation: Once, never updated once it exists" });
-  }
-  // As the engine: an object is created whole, later applies leave out the fields another controller owns.
-  const body = live ? withoutPaths(desired, resource.ignoreFields) : desired;
-  let result: KubeObject;
-  try {
-    result = await client.apply(body, { dryRun: true, force: resource.conflict === "Force" });
-  } catch (error) {
-    if (!live && statusCode(error) === 404 && ref.namespace) {
-      return objectDiff("create", where, {
-        message: `not checked by the server: its namespace ${ref.namespace} does not exist yet`,
-      });
-    }
-    return fail(error);
-  }
-  if (!live) return objectDiff("create", where);
-  const changes = fieldDiff(comparable(live), comparable(result));
-  return objectDiff(changes.length > 0 ? "change" : "unchanged", where, { changes });
 }

@@ -1,6 +1,6 @@
-import { statusCode } from "../kube/api-errors.ts";
-import type { ClusterClient } from "../kube/cluster-client.ts";
-import { LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY_VALUE, tenantLabelValue } from "../kube/labels.ts";
+import { statusCode } from "../api-errors.ts";
+import type { ClusterClient } from "../cluster-client.ts";
+import { LABEL_MANAGED_BY, LABEL_TENANT, MANAGED_BY_VALUE, tenantLabelValue } from "../labels.ts";
 
 /**
  * Per reconcile of one tenant: may it create objects in a namespace? Not in a namespace another tenant owns

@@ -1,12 +1,23 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { describeApiError, isTransient, statusCode } from "./api-errors.ts";
-import type { ClusterClient } from "./cluster-client.ts";
-import { ANNOTATION_ORPHANED_AT, ANNOTATION_ORPHANED_REASON, isOwnedBy, OWNERSHIP_LABELS } from "./labels.ts";
-import { describeRef, type ObjectRef } from "./object-ref.ts";
+import { describeApiError, isTransient, statusCode } from "../api-errors.ts";
+import type { ClusterClient } from "../cluster-client.ts";
+import { ANNOTATION_ORPHANED_AT, ANNOTATION_ORPHANED_REASON, OWNERSHIP_LABELS } from "../labels.ts";
+import { describeRef, type ObjectRef } from "../object-ref.ts";
+import { ownershipOf } from "./rules.ts";
 
 export type RemoveOutcome =
   | { state: "deleted" | "retained" | "absent" | "not-owned" }
   | { state: "failed"; message: string; transient: boolean };
+
+export interface RemoveOptions {
+  deletion: "Delete" | "Retain";
+  /** Written on a retained object as why it was orphaned. */
+  reason: string;
+  /** How long `Delete` waits for the object to go (default 60). */
+  waitSeconds?: number;
+  /** Epoch ms the invocation must be done by: the wait for the object to go ends there too. */
+  deadline?: number;
+}
 
 /**
  * Removes one object tenant-sync created, by its deletion policy: `Delete` deletes it and waits until it is
@@ -16,14 +27,7 @@ export type RemoveOutcome =
 export async function removeObject(
   client: ClusterClient,
   ref: ObjectRef,
-  options: {
-    tenantKey: string;
-    deletion: "Delete" | "Retain";
-    reason: string;
-    waitSeconds?: number;
-    /** Epoch ms the invocation must be done by: the wait for the object to go ends there too. */
-    deadline?: number;
-  },
+  options: RemoveOptions & { tenantKey: string },
 ): Promise<RemoveOutcome> {
   try {
     let live: Awaited<ReturnType<ClusterClient["get"]>>;
@@ -33,7 +37,7 @@ export async function removeObject(
       if (statusCode(error) === 404) return { state: "absent" };
       throw error;
     }
-    if (!isOwnedBy(live.metadata, options.tenantKey)) return { state: "not-owned" };
+    if (ownershipOf(live, options.tenantKey).state !== "ours") return { state: "not-owned" };
     if (options.deletion === "Retain") {
       await client.mergePatch(ref, {
         metadata: {

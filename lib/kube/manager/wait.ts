@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { describeApiError, isTransient, statusCode } from "./api-errors.ts";
-import type { ClusterClient } from "./cluster-client.ts";
-import { describeRef, type KubeObject, refOf } from "./object-ref.ts";
-import { type Readiness, readinessOf } from "./readiness.ts";
+import { describeApiError, isTransient, statusCode } from "../api-errors.ts";
+import type { ClusterClient } from "../cluster-client.ts";
+import { describeRef, type KubeObject, refOf } from "../object-ref.ts";
+import { type Readiness, readinessOf } from "../readiness.ts";
 
 /** When the readiness clock started, and when the wait must end whatever the readiness says. */
 export interface WaitBounds {
