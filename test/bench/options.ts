@@ -27,7 +27,7 @@ const USAGE = `npm run bench -- [provisioning|slow-readiness|latency|memory|swee
   --only NAME          the same as the positional: only the benchmarks whose name contains NAME
   --sizes N,N          bulk provisioning sizes (default 1000,10000)
   --quick              small sizes for a check: --sizes 100, 20 inserts, sweep and memory of 200 tenants,
-                       slow readiness of 100 tenants ready after 10-40 s
+                       slow readiness of 100 tenants ready after 20-80 s (some past one invocation)
   --slow-tenants N     tenants of the slow-readiness scenario (default 1000)
   --slow-ready-seconds L-H  each Deployment ready after L-H s, uniform (default 30-120)
   --relay-schedule-seconds N  run the relay every N s instead of serverless.yml's schedule (printed in the report)
@@ -85,7 +85,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     ? count(values["memory-tenants"], "--memory-tenants")
     : small;
   const ready = parseReadySeconds(
-    values["slow-ready-seconds"] ?? (values.quick ? "10-40" : "30-120"),
+    values["slow-ready-seconds"] ?? (values.quick ? "20-80" : "30-120"),
     "--slow-ready-seconds",
   );
   return {

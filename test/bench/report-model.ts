@@ -57,6 +57,8 @@ export interface SlowReadinessRun {
   tenantsPerSecond: number;
   /** Recheck rows written to the outbox (operation 'recheck'). */
   rechecks: number;
+  /** Tenants with at least one recheck row: not Ready by the end of their first invocation. */
+  rechecked: number;
   /** Kubernetes API requests of the sync instances, by verb. */
   apiRequests: Record<string, number>;
   syncInvocations: number;
@@ -65,6 +67,8 @@ export interface SlowReadinessRun {
   deadLettered: number;
   /** Tenants whose webapp status row was seen Progressing by polling tenant_sync_status. */
   seenProgressing: number;
+  /** Rechecked tenants whose status row was never seen Progressing (the goal: none). */
+  recheckedUnseen: number;
   settings: {
     readySeconds: [number, number];
     syncTimeoutSeconds: number;

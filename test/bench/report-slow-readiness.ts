@@ -7,7 +7,8 @@ const totalOf = (requests: Record<string, number>) => Object.values(requests).re
 
 /**
  * What issue 14 asks of a slow world, and which of it the run did not meet: every tenant Ready, no
- * invocation killed, nothing dead-lettered, every tenant seen Progressing while it waited.
+ * invocation killed, nothing dead-lettered, every tenant that waited past its invocation seen Progressing.
+ * (A tenant that becomes Ready within its first invocation has no status row before its Ready.)
  */
 export function unmetSlowReadinessGoals(run: SlowReadinessRun): string[] {
   const unmet: string[] = [];
@@ -15,8 +16,8 @@ export function unmetSlowReadinessGoals(run: SlowReadinessRun): string[] {
   const killed = run.killed.timeout + run.killed.outOfMemory + run.killed.crashed;
   if (killed > 0) unmet.push(`${killed} invocations killed`);
   if (run.deadLettered > 0) unmet.push(`${run.deadLettered} messages dead-lettered`);
-  if (run.seenProgressing < run.tenants) {
-    unmet.push(`${run.tenants - run.seenProgressing} tenants never seen Progressing`);
+  if (run.recheckedUnseen > 0) {
+    unmet.push(`${run.recheckedUnseen} rechecked tenants never seen Progressing`);
   }
   return unmet;
 }
@@ -51,7 +52,7 @@ export function slowReadinessRows(run: SlowReadinessRun): Row[] {
       num(run.rechecks / run.tenants, 2),
       "rechecks",
       "",
-      `${run.rechecks} recheck outbox rows`,
+      `${run.rechecks} recheck outbox rows; ${run.rechecked} tenants rechecked, the others Ready within their first invocation`,
     ],
     [`${title}: API requests per tenant`, num(requests / run.tenants, 1), "requests", "", verbs || "none"],
     [
@@ -73,7 +74,7 @@ export function slowReadinessRows(run: SlowReadinessRun): Row[] {
       String(run.seenProgressing),
       "tenants",
       "",
-      `status rows polled every second; goals ${unmet.length === 0 ? "met" : `NOT met: ${unmet.join("; ")}`}`,
+      `status rows polled every second; ${run.recheckedUnseen} rechecked tenants never seen Progressing; goals ${unmet.length === 0 ? "met" : `NOT met: ${unmet.join("; ")}`}`,
     ],
   ];
 }

@@ -74,8 +74,8 @@ export async function slowReadiness(
          - (SELECT min(changed_at) FROM tenant_sync_outbox WHERE tenant_key LIKE $1 AND operation <> 'recheck'))) AS s`,
       [`${keyPrefix}%`],
     );
-    const { rows: rechecks } = await db.query<{ n: string | number }>(
-      "SELECT count(*) AS n FROM tenant_sync_outbox WHERE tenant_key LIKE $1 AND operation = 'recheck'",
+    const { rows: rechecks } = await db.query<{ tenant_key: string; n: string | number }>(
+      "SELECT tenant_key, count(*) AS n FROM tenant_sync_outbox WHERE tenant_key LIKE $1 AND operation = 'recheck' GROUP BY tenant_key",
       [`${keyPrefix}%`],
     );
     const elapsed = ready === options.tenants ? Number(span[0]?.s ?? wall) : wall;
@@ -86,7 +86,8 @@ export async function slowReadiness(
       ready,
       seconds: elapsed,
       tenantsPerSecond: ready / elapsed,
-      rechecks: Number(rechecks[0]?.n ?? 0),
+      rechecks: rechecks.reduce((sum, row) => sum + Number(row.n), 0),
+      rechecked: rechecks.length,
       apiRequests: { ...tally.total },
       syncInvocations: sync.invocations,
       killed: {
@@ -96,6 +97,7 @@ export async function slowReadiness(
       },
       deadLettered: await pipeline.deadLettered(),
       seenProgressing: progressing.size,
+      recheckedUnseen: rechecks.filter((row) => !progressing.has(row.tenant_key)).length,
       settings: {
         readySeconds: options.readySeconds,
         syncTimeoutSeconds: lambdaTimeoutMs("sync") / 1000,
