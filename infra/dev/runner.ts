@@ -2,6 +2,7 @@ import { loadRuntimeConfig } from "../../lib/config.ts";
 import type { Log } from "../../lib/log.ts";
 import { OutboxListener } from "../../lib/pipeline/outbox/outbox-listener.ts";
 import { RuntimeParts } from "../../lib/runtime/parts.ts";
+import { lambdaScheduleMs } from "../serverless/settings.ts";
 import { CoalescedTask } from "./coalesced-task.ts";
 import { type HandlerModule, type InvocationCounts, LambdaFunction } from "./lambda-function.ts";
 import { type SqsHandler, SqsPoller } from "./sqs-poller.ts";
@@ -14,7 +15,10 @@ export interface LocalRunnerOptions {
   syncConcurrency?: number;
   /** MySQL has no LISTEN/NOTIFY: how often the relay looks for new outbox rows there. */
   relayPollMs?: number;
-  /** The relay's schedule (rate(1 minute) in serverless.yml), a safety net behind NOTIFY. */
+  /**
+   * The relay's schedule, a safety net behind NOTIFY and what sends due rechecks: serverless.yml's
+   * `rate(...)` unless a test or benchmark asks for another (and says so).
+   */
   relayScheduleMs?: number;
   /**
    * Shorter timeouts or smaller memory than serverless.yml's, per function, so a test can compress time;
@@ -90,9 +94,14 @@ export class LocalRunner {
     } else {
       this.timers.push(setInterval(() => this.relay.request(), this.options.relayPollMs ?? 100));
     }
-    this.timers.push(setInterval(() => this.relay.request(), this.options.relayScheduleMs ?? 60_000));
+    this.timers.push(setInterval(() => this.relay.request(), this.relayScheduleMs));
     this.relay.request();
     await this.poller.start(this.options.syncConcurrency ?? 8);
+  }
+
+  /** How often the relay runs on its own (serverless.yml's schedule unless options.relayScheduleMs). */
+  get relayScheduleMs(): number {
+    return this.options.relayScheduleMs ?? lambdaScheduleMs("relay");
   }
 
   /** Invocations per function, and how many Lambda killed (timeout, out of memory). */

@@ -6,8 +6,17 @@ const SERVERLESS_YML = path.join(import.meta.dirname, "../../serverless.yml");
 
 interface ServerlessYml {
   provider?: { memorySize?: number; timeout?: number };
-  functions?: Record<string, { memorySize?: number; timeout?: number }>;
+  functions?: Record<
+    string,
+    { memorySize?: number; timeout?: number; events?: { schedule?: string | { rate?: string } }[] }
+  >;
   custom?: { esbuild?: EsbuildSettings };
+  resources?: {
+    Resources?: Record<
+      string,
+      { Properties?: { VisibilityTimeout?: number; RedrivePolicy?: { maxReceiveCount?: number } } }
+    >;
+  };
 }
 
 export interface EsbuildSettings {
@@ -46,6 +55,30 @@ export function lambdaMemoryMb(fn: string): number {
 /** How long (ms) Lambda lets one invocation of the function run: its own timeout, else the provider's. */
 export function lambdaTimeoutMs(fn: string): number {
   return functionSetting(fn, "timeout") * 1000;
+}
+
+const RATE_UNIT_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/** Milliseconds between two scheduled invocations of the function: its `schedule: rate(N unit)` event. */
+export function lambdaScheduleMs(fn: string): number {
+  const events = serverlessYml().functions?.[fn]?.events ?? [];
+  for (const event of events) {
+    const rate = typeof event.schedule === "string" ? event.schedule : event.schedule?.rate;
+    const match = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(rate ?? "");
+    if (match) return Number(match[1]) * (RATE_UNIT_MS[match[2] as string] as number);
+  }
+  throw new Error(`serverless.yml gives function "${fn}" no schedule: rate(N minutes|hours|days) event`);
+}
+
+/** The tenant queue's VisibilityTimeout (seconds) and its redrive policy's maxReceiveCount in serverless.yml. */
+export function tenantQueueSettings(): { visibilityTimeoutSeconds: number; maxReceiveCount: number } {
+  const properties = serverlessYml().resources?.Resources?.TenantQueue?.Properties;
+  const visibilityTimeoutSeconds = properties?.VisibilityTimeout;
+  const maxReceiveCount = properties?.RedrivePolicy?.maxReceiveCount;
+  if (typeof visibilityTimeoutSeconds !== "number" || typeof maxReceiveCount !== "number") {
+    throw new Error("serverless.yml's TenantQueue has no VisibilityTimeout or RedrivePolicy.maxReceiveCount");
+  }
+  return { visibilityTimeoutSeconds, maxReceiveCount };
 }
 
 /**

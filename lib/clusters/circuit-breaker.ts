@@ -1,5 +1,6 @@
 import { TenantSyncError } from "../errors.ts";
 import type { RequestGuard } from "../kube/cluster-client.ts";
+import { requestDeadline } from "../kube/request-deadline.ts";
 import { isUnreachable, unreachableReason } from "../kube/unreachable.ts";
 import type { Log } from "../log.ts";
 
@@ -30,6 +31,12 @@ type State =
   | { kind: "closed" }
   | { kind: "open"; until: number; reason: string }
   | { kind: "probing"; reason: string };
+
+/** Whether the reconcile this request belongs to has reached its deadline (epoch ms, the real clock). */
+const cutByDeadline = () => {
+  const deadline = requestDeadline();
+  return deadline !== undefined && Date.now() >= deadline;
+};
 
 const clock = (ms: number) => `${new Date(ms).toISOString().slice(11, 19)} UTC`;
 
@@ -73,6 +80,14 @@ export class CircuitBreaker implements RequestGuard {
     } catch (error) {
       if (!isUnreachable(error)) {
         if (probe) this.close();
+        throw error;
+      }
+      // A request the invocation's deadline cut short (cluster-client.ts requestTimeoutMs) says nothing
+      // about the cluster: opening here would fail the warm instance's next batch for the whole cool-down.
+      // A probe cut short leaves the next request to probe.
+      if (cutByDeadline()) {
+        if (this.state.kind === "probing")
+          this.state = { kind: "open", until: this.now(), reason: this.state.reason };
         throw error;
       }
       throw this.trip(`${request}: ${unreachableReason(error)}`, probe);

@@ -1,8 +1,14 @@
-import { CreateQueueCommand, DeleteQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import type { HandlerModule } from "../../infra/dev/lambda-function.ts";
 import { LocalRunner } from "../../infra/dev/runner.ts";
 import { EXAMPLE_TENANTS_DDL } from "../../infra/example/tenants.ts";
-import type { SimulatorBehaviourOptions } from "../../infra/stack/simulated-behaviour.ts";
-import { WorkloadSimulator } from "../../infra/stack/workload-simulator.ts";
+import { tenantQueueSettings } from "../../infra/serverless/settings.ts";
+import { WorkloadSimulator, type WorkloadSimulatorOptions } from "../../infra/stack/workload-simulator.ts";
 import { type Database, openDatabase } from "../../lib/db/database.ts";
 import { migrate } from "../../lib/db/migrate.ts";
 import { createLog } from "../../lib/log.ts";
@@ -17,10 +23,14 @@ const POOL_PER_INSTANCE = 2;
 
 export interface PipelineHarness {
   db: Database;
+  /** The functions' environment. */
+  env: NodeJS.ProcessEnv;
   runner: LocalRunner;
   simulator: WorkloadSimulator;
   /** Tenants whose key starts with `prefix` and whose webapp set is Ready. */
   readyCount(prefix: string): Promise<number>;
+  /** Messages in the dead-letter queue (visible or not). */
+  deadLettered(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -29,12 +39,18 @@ export interface PipelineHarness {
  * table and its triggers, a FIFO queue of its own, and the relay and sync handlers driven by the local
  * runner with the production settings (10 concurrent sync instances, batches of 10, default engine
  * concurrency), each invocation under serverless.yml's timeout and memorySize (`runner.invocations()` counts
- * the kills). `options.simulator` makes workloads slow or broken; by default they are ready at once. Each
- * instance is a worker thread of this process.
+ * the kills), and the queue's visibility timeout and dead-letter queue (after maxReceiveCount receives) as
+ * serverless.yml declares them. `options.simulator` makes workloads slow or broken (its labelSelector keeps
+ * it off other users' workloads); by default they are ready at once. Each instance is a worker thread of this
+ * process. The relay runs on serverless.yml's schedule unless `options.relayScheduleMs` says otherwise.
  */
 export async function pipelineHarness(
   name: string,
-  options: { simulator?: SimulatorBehaviourOptions } = {},
+  options: {
+    simulator?: WorkloadSimulatorOptions;
+    syncHandler?: HandlerModule;
+    relayScheduleMs?: number;
+  } = {},
 ): Promise<PipelineHarness> {
   const info = stack();
   const sqs = new SQSClient({});
@@ -43,24 +59,47 @@ export async function pipelineHarness(
   await migrate(db);
   await db.query(EXAMPLE_TENANTS_DDL.postgres);
   await installTriggers(db, { table: "tenants", keyColumn: "id" });
-  const { QueueUrl } = await sqs.send(
-    new CreateQueueCommand({ QueueName: `${uniqueName("bench")}.fifo`, Attributes: { FifoQueue: "true" } }),
+  const queueName = uniqueName("bench");
+  const deadLetters = await sqs.send(
+    new CreateQueueCommand({ QueueName: `${queueName}-dlq.fifo`, Attributes: { FifoQueue: "true" } }),
   );
+  const dlqUrl = deadLetters.QueueUrl as string;
+  const { Attributes: dlq } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }),
+  );
+  const queue = tenantQueueSettings();
+  const { QueueUrl } = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `${queueName}.fifo`,
+      Attributes: {
+        FifoQueue: "true",
+        VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlq?.QueueArn,
+          maxReceiveCount: queue.maxReceiveCount,
+        }),
+      },
+    }),
+  );
+  const env = {
+    ...process.env,
+    ...benchFunctionEnv(info, scratch.url, QueueUrl as string),
+    // Each instance opens its own pool, as in Lambda.
+    TENANT_SYNC_DB_POOL_SIZE: String(POOL_PER_INSTANCE),
+  };
   const runner = new LocalRunner({
     log: createLog("tenant-sync-bench"),
     syncConcurrency: SYNC_INSTANCES,
-    env: {
-      ...process.env,
-      ...benchFunctionEnv(info, scratch.url, QueueUrl as string),
-      // Each instance opens its own pool, as in Lambda.
-      TENANT_SYNC_DB_POOL_SIZE: String(POOL_PER_INSTANCE),
-    },
+    ...(options.syncHandler ? { syncHandler: options.syncHandler } : {}),
+    ...(options.relayScheduleMs ? { relayScheduleMs: options.relayScheduleMs } : {}),
+    env,
   });
   const simulator = new WorkloadSimulator(adminKubeConfig(), options.simulator);
   await simulator.start();
   await runner.start();
   return {
     db,
+    env,
     runner,
     simulator,
     async readyCount(prefix) {
@@ -70,12 +109,25 @@ export async function pipelineHarness(
       );
       return Number(rows[0]?.n ?? 0);
     },
+    async deadLettered() {
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: dlqUrl,
+          AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        }),
+      );
+      return (
+        Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
+        Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+      );
+    },
     async close() {
       await runner.stop();
       simulator.stop();
       await db.close();
       await scratch.drop();
-      await sqs.send(new DeleteQueueCommand({ QueueUrl })).catch(() => {});
+      for (const url of [QueueUrl, dlqUrl])
+        await sqs.send(new DeleteQueueCommand({ QueueUrl: url })).catch(() => {});
       sqs.destroy();
     },
   };

@@ -47,16 +47,57 @@ export interface MemoryRun {
   workload: string;
 }
 
+/** Provisioning through the whole pipeline while every Deployment takes its time to become ready. */
+export interface SlowReadinessRun {
+  tenants: number;
+  /** Tenants whose webapp set reached Ready before the run's time limit. */
+  ready: number;
+  /** First commit until the last tenant's Ready (database clock); the time limit if not all made it. */
+  seconds: number;
+  tenantsPerSecond: number;
+  /** Recheck rows written to the outbox (operation 'recheck'). */
+  rechecks: number;
+  /** Tenants with at least one recheck row: not Ready by the end of their first invocation. */
+  rechecked: number;
+  /** Kubernetes API requests of the sync instances, by verb. */
+  apiRequests: Record<string, number>;
+  syncInvocations: number;
+  killed: { timeout: number; outOfMemory: number; crashed: number };
+  /** Messages in the dead-letter queue at the end. */
+  deadLettered: number;
+  /** Tenants whose webapp status row was seen Progressing by polling tenant_sync_status. */
+  seenProgressing: number;
+  /** Rechecked tenants whose status row was never seen Progressing (the goal: none). */
+  recheckedUnseen: number;
+  settings: {
+    readySeconds: [number, number];
+    syncTimeoutSeconds: number;
+    relayScheduleSeconds: number;
+    /** Where the relay's schedule came from: serverless.yml, or the option that shortened it. */
+    relayScheduleFrom: string;
+    recheckSeconds: [number, number];
+    syncInstances: number;
+  };
+}
+
 export interface BenchReport {
   machine: Machine;
   /** The options of the run (sizes, in-flight limits), as given. */
   options: Record<string, unknown>;
   provisioning: ProvisioningRun[];
+  /** Absent from reports older than the slow-readiness scenario. */
+  slowReadiness?: SlowReadinessRun | null;
   latency: LatencyResult | null;
   memory: MemoryRun[];
   /** Every figure of every benchmark, by benchmark title (the printed detail). */
   sections: Record<string, Figure[]>;
 }
+
+/** A figure as the tables print it: grouped thousands, `digits` decimals, "n/a" for NaN. */
+export const num = (value: number, digits = 1) =>
+  Number.isFinite(value)
+    ? value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : "n/a";
 
 export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;

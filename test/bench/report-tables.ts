@@ -1,12 +1,5 @@
-import type { BenchReport, Figure, ProvisioningRun } from "./report-model.ts";
-
-/** The rows of the headline table: [figure, value, unit, vs bare loop, how]. */
-type Row = [string, string, string, string, string];
-
-const num = (value: number, digits = 1) =>
-  Number.isFinite(value)
-    ? value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
-    : "n/a";
+import { type BenchReport, type Figure, num, type ProvisioningRun } from "./report-model.ts";
+import { type Row, slowReadinessRows } from "./report-slow-readiness.ts";
 
 const vsBare = (run: ProvisioningRun) =>
   run.method === "bare SSA loop" || run.ofBare === null ? "1 (limit)" : `${num(run.ofBare, 2)}×`;
@@ -22,6 +15,7 @@ function headlineRows(report: BenchReport): Row[] {
       `${num(run.seconds)} s for ${run.objects.toLocaleString("en-US")} objects; ${run.note}`,
     ]);
   }
+  if (report.slowReadiness) rows.push(...slowReadinessRows(report.slowReadiness));
   if (report.latency) {
     const n = report.latency.samplesMs.length;
     rows.push([

@@ -8,6 +8,7 @@ import { pipelineLatency } from "./pipeline-latency.ts";
 import { provisioning } from "./provisioning.ts";
 import { type BenchReport, withRatios } from "./report-model.ts";
 import { writeReport } from "./report-write.ts";
+import { slowReadiness } from "./slow-readiness.ts";
 import { sweepBench } from "./sweep.ts";
 
 // `npm run bench`: every figure measured in this one run on the one local API server; printed and written
@@ -19,6 +20,7 @@ const report: BenchReport = {
   machine: await machineFacts(db),
   options: { ...options },
   provisioning: [],
+  slowReadiness: null,
   latency: null,
   memory: [],
   sections: {},
@@ -34,6 +36,22 @@ if (wanted("provisioning")) {
   const result = await provisioning(options);
   report.provisioning = withRatios(result.runs);
   report.sections["bulk provisioning"] = result.figures;
+}
+// Slow readiness resets nothing: its tenants are its own, so it runs on a stack others share too.
+if (wanted("slow-readiness")) {
+  const {
+    slowTenants,
+    slowReadySeconds: [low, high],
+  } = options;
+  console.log(`\n# provisioning with slow readiness: ${slowTenants} tenants ready after ${low}-${high} s`);
+  const result = await slowReadiness({
+    tenants: slowTenants,
+    readySeconds: options.slowReadySeconds,
+    relayScheduleSeconds: options.relayScheduleSeconds,
+    timeLimitMinutes: options.slowTimeLimitMinutes,
+  });
+  report.slowReadiness = result.run;
+  report.sections[`provisioning with slow readiness (${slowTenants} tenants)`] = result.figures;
 }
 if (wanted("latency")) {
   console.log(`\n# commit → Ready: ${options.latencyInserts} single inserts`);
