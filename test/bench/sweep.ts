@@ -14,7 +14,6 @@ import pLimit from "p-limit";
 import { EXAMPLE_TENANTS_DDL, exampleTenant, insertTenants } from "../../infra/example/tenants.ts";
 import { WorkloadSimulator } from "../../infra/stack/workload-simulator.ts";
 import { type AppliedEntry, recordApplied } from "../../lib/db/inventory-store.ts";
-import { applyObject } from "../../lib/kube/applier.ts";
 import type { ClusterClient } from "../../lib/kube/cluster-client.ts";
 import {
   ANNOTATION_CONTENT_HASH,
@@ -22,6 +21,7 @@ import {
   LABEL_TEMPLATE_SET,
   managedSelector,
 } from "../../lib/kube/labels.ts";
+import { applyObject } from "../../lib/kube/manager/apply.ts";
 import type { KubeObject } from "../../lib/kube/object-ref.ts";
 import type { SweepResult } from "../../lib/sweep/result.ts";
 import type { TemplateSet } from "../../lib/templates/model.ts";
