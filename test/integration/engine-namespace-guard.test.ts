@@ -58,6 +58,7 @@ describe("no tenant creates objects in another tenant's namespace", () => {
 
   beforeAll(async () => {
     fixture = await engineFixture("postgres", "engine_ns_guard");
+    await fixture.insert({ id: "acme", slug: "acme" });
   });
   afterAll(async () => {
     await core.deleteNamespace({ name: shared }).catch(() => {});
@@ -72,7 +73,6 @@ describe("no tenant creates objects in another tenant's namespace", () => {
 
   it("refuses the colliding tenant's namespaced objects, naming the namespace and its owner", async () => {
     const engine = fixture.engine(await fixture.loadSets(writeSets(sets(run))));
-    await fixture.insert({ id: "acme", slug: "acme" });
     const owner = await engine.reconcile("acme");
     expect(owner.sets.map((s) => s.phase)).toEqual(["Ready", "Ready"]);
     const before = await configMapsIn(shared);
@@ -97,5 +97,25 @@ describe("no tenant creates objects in another tenant's namespace", () => {
       throw e;
     });
     expect(namespace?.metadata?.labels?.[LABEL_TENANT]).toBe("acme");
+  });
+
+  it("holds when the owner and several colliding tenants reconcile at the same time, round after round", async () => {
+    const engine = fixture.engine(await fixture.loadSets(writeSets(sets(run))));
+    const colliders = ["acme_", "ACME!", " acme "];
+    for (const id of colliders) await fixture.insert({ id, slug: id });
+    for (let round = 0; round < 5; round++) {
+      // The owner re-applies everything each round (a resync), so its objects are written while the others try.
+      const outcomes = await Promise.all([
+        engine.reconcile("acme", { skipUnchanged: false }),
+        ...colliders.map((id) => engine.reconcile(id, { skipUnchanged: false })),
+      ]);
+      expect(outcomes[0]?.sets.map((s) => s.phase)).toEqual(["Ready", "Ready"]);
+      for (const outcome of outcomes.slice(1)) {
+        expect(outcome.sets.map((s) => s.phase)).toEqual(["Failed", "Failed"]);
+      }
+      // Only the owner's two ConfigMaps, both labelled for the owner.
+      expect((await configMapsIn(shared)).every((line) => line.endsWith(" acme"))).toBe(true);
+      expect(await configMapsIn(shared)).toHaveLength(2);
+    }
   });
 });
