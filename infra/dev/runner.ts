@@ -1,4 +1,4 @@
-import { loadRuntimeConfig } from "../../lib/config.ts";
+import { loadRuntimeConfig, requireQueueUrl } from "../../lib/config.ts";
 import type { Log } from "../../lib/log.ts";
 import { OutboxListener } from "../../lib/pipeline/outbox/outbox-listener.ts";
 import { RuntimeParts } from "../../lib/runtime/parts.ts";
@@ -59,7 +59,7 @@ export class LocalRunner {
   constructor(options: LocalRunnerOptions) {
     this.options = options;
     const config = loadRuntimeConfig(options.env);
-    if (!config.queueUrl) throw new Error("TENANT_SYNC_QUEUE_URL must be set for the local runner");
+    const queueUrl = requireQueueUrl(config, "the local runner polls it");
     this.parts = new RuntimeParts(config, options.log);
     const fn = (name: "sync" | "relay", handler: HandlerModule) =>
       new LambdaFunction({ name, handler, env: options.env, log: options.log, ...options.limits?.[name] });
@@ -73,7 +73,7 @@ export class LocalRunner {
     this.relay = new CoalescedTask(() => relay.invoke({}), onError("relay"));
     this.poller = new SqsPoller({
       sqs: this.parts.sqs,
-      queueUrl: config.queueUrl,
+      queueUrl,
       handler: (event) => sync.invoke(event) as ReturnType<SqsHandler>,
       onError: onError("sync"),
     });

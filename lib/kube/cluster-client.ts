@@ -142,7 +142,8 @@ class GuardedObjectApi extends ObjectApi {
       HttpMethod.GET,
     );
     context.setHeaderParam("Accept", "application/json, */*;q=0.8");
-    context.setSignal(AbortSignal.timeout(this.discoveryTimeoutMs));
+    // Discovery sets its own (shorter) timeout, so it takes the reconcile's deadline into account itself.
+    context.setSignal(AbortSignal.timeout(requestTimeoutMs(this.discoveryTimeoutMs)));
     try {
       return await this.requestPromise<V1APIResourceList & KubernetesObject>(context, "V1APIResourceList");
     } catch (error) {

@@ -9,7 +9,10 @@ import type { Context } from "aws-lambda";
 export const DEADLINE_MARGIN = { minMs: 10_000, share: 0.15 } as const;
 
 /** Epoch ms the work of this invocation must be done by (ReconcileOptions.deadline, processBatch's deadline). */
-export function invocationDeadline(context: Pick<Context, "getRemainingTimeInMillis">): number {
+export function invocationDeadline(
+  context: Pick<Context, "getRemainingTimeInMillis">,
+  margin: { minMs: number; share: number } = DEADLINE_MARGIN,
+): number {
   const remaining = context.getRemainingTimeInMillis();
-  return Date.now() + remaining - Math.max(DEADLINE_MARGIN.minMs, remaining * DEADLINE_MARGIN.share);
+  return Date.now() + remaining - Math.max(margin.minMs, remaining * margin.share);
 }

@@ -2,6 +2,7 @@ import type { Context } from "aws-lambda";
 import { type RuntimeConfig, requireQueueUrl } from "../config.ts";
 import { createLog } from "../log.ts";
 import type { RelayResources } from "../pipeline/outbox/relay-cycle.ts";
+import { invocationDeadline } from "./deadline.ts";
 import { RuntimeParts } from "./parts.ts";
 
 /** The pool and SQS client a relay reuses across invocations (a Lambda handles one event at a time). */
@@ -11,10 +12,10 @@ export function openRelayResources(config: RuntimeConfig): RelayResources {
   return { db: parts.db, sqs: parts.sqs, queueUrl };
 }
 
-// Time kept back from the Lambda timeout: a batch started just before it still gets to commit its marks.
-const RELAY_SAFETY_MARGIN_MS = 15_000;
+// The relay's own margin: a batch started just before the deadline still gets to commit its marks.
+const RELAY_MARGIN = { minMs: 15_000, share: 0 } as const;
 
-/** Epoch ms the relay starts no new batch after (its own margin, not the sync's: see relay-cycle.ts). */
+/** Epoch ms the relay starts no new batch after. */
 export function relayDeadline(context: Pick<Context, "getRemainingTimeInMillis">): number {
-  return Date.now() + context.getRemainingTimeInMillis() - RELAY_SAFETY_MARGIN_MS;
+  return invocationDeadline(context, RELAY_MARGIN);
 }

@@ -8,6 +8,7 @@ import type { Queryable } from "../db/queryable.ts";
 import type { TenantSource } from "../db/source.ts";
 import type { Engine, VersionResolver } from "../engine/engine.ts";
 import { TenantSyncError } from "../errors.ts";
+import { withRequestDeadline } from "../kube/request-deadline.ts";
 import type { Log } from "../log.ts";
 import type { TemplateSet } from "../templates/model.ts";
 import { deepCheck } from "./deep-check.ts";
@@ -268,7 +269,10 @@ export class Sweeper {
       );
     }
     await this.repair(runId, options, progress, deadline);
-    if (progress.heldReason === undefined) await this.remove(options, progress);
+    // Orphan removal waits for objects to go: bounded by the invocation's deadline like every request in it.
+    if (progress.heldReason === undefined) {
+      await withRequestDeadline(deadline, () => this.remove(options, progress));
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ import { describeApiError, isTransient, statusCode } from "../api-errors.ts";
 import type { ClusterClient } from "../cluster-client.ts";
 import { ANNOTATION_ORPHANED_AT, ANNOTATION_ORPHANED_REASON, OWNERSHIP_LABELS } from "../labels.ts";
 import { describeRef, type ObjectRef } from "../object-ref.ts";
+import { requestDeadline } from "../request-deadline.ts";
 import { ownershipOf } from "./rules.ts";
 
 export type RemoveOutcome =
@@ -52,7 +53,10 @@ export async function removeObject(
     }
     await client.delete(ref);
     const waitSeconds = options.waitSeconds ?? 60;
-    const until = Math.min(Date.now() + waitSeconds * 1000, options.deadline ?? Number.POSITIVE_INFINITY);
+    const until = Math.min(
+      Date.now() + waitSeconds * 1000,
+      options.deadline ?? requestDeadline() ?? Number.POSITIVE_INFINITY,
+    );
     for (let delay = 50; Date.now() < until; delay = Math.min(delay * 2, 1000)) {
       await sleep(Math.min(delay, Math.max(0, until - Date.now())));
       if (Date.now() >= until) break;

@@ -3,6 +3,7 @@ import { describeApiError, isTransient, statusCode } from "../api-errors.ts";
 import type { ClusterClient } from "../cluster-client.ts";
 import { describeRef, type KubeObject, refOf } from "../object-ref.ts";
 import { type Readiness, readinessOf } from "../readiness.ts";
+import { requestDeadline } from "../request-deadline.ts";
 
 /** When the readiness clock started, and when the wait must end whatever the readiness says. */
 export interface WaitBounds {
@@ -31,7 +32,9 @@ export async function waitReady(
   bounds: WaitBounds = {},
 ): Promise<Readiness> {
   const timeoutAt = (bounds.since ?? Date.now()) + timeoutSeconds * 1000;
-  const stopAt = Math.min(timeoutAt, bounds.deadline ?? Number.POSITIVE_INFINITY);
+  // The caller's deadline, else the one of the reconcile or sweep this wait runs in (request-deadline.ts).
+  const deadline = bounds.deadline ?? requestDeadline();
+  const stopAt = Math.min(timeoutAt, deadline ?? Number.POSITIVE_INFINITY);
   let current = live;
   let delay = 100;
   let readError: unknown;
@@ -58,7 +61,7 @@ export async function waitReady(
     }
     await sleep(Math.min(delay, Math.max(0, stopAt - Date.now())));
     // A read at the invocation's deadline would be cut short at once (cluster-client.ts): report what is known.
-    if (bounds.deadline !== undefined && Date.now() >= bounds.deadline) continue;
+    if (deadline !== undefined && Date.now() >= deadline) continue;
     delay = Math.min(delay * 2, 2000);
     try {
       current = await client.get(refOf(live));
@@ -66,7 +69,7 @@ export async function waitReady(
     } catch (error) {
       if (isTransient(error)) {
         // A read the invocation's deadline cut short (cluster-client.ts) says nothing about the API server.
-        if (bounds.deadline === undefined || Date.now() < bounds.deadline) readError = error;
+        if (deadline === undefined || Date.now() < deadline) readError = error;
         continue;
       }
       if (statusCode(error) === 404) {

@@ -18,23 +18,25 @@ export async function scheduleRecheck(
   tenantKey: string,
   delaySeconds: number,
 ): Promise<boolean> {
-  const waiting = await db.query(
-    `SELECT id FROM ${OUTBOX_TABLE} WHERE sent_at IS NULL AND tenant_key = $1 AND operation = $2 LIMIT 1`,
-    [tenantKey, RECHECK_OPERATION],
-  );
-  if (waiting.rows.length > 0) return false;
   const params = new SqlParams();
   // Whole seconds: MySQL's INTERVAL ... SECOND takes integers everywhere; a recheck is never that precise.
+  // Each value is bound once per use: PostgreSQL cannot type one parameter both as a column and a value.
   const delay = params.add(Math.max(0, Math.ceil(delaySeconds)));
   const notBefore =
     db.dialect === "postgres"
       ? `now() + make_interval(secs => ${delay})`
       : `UTC_TIMESTAMP(3) + INTERVAL ${delay} SECOND`;
+  // One statement: one round trip, and the window for a concurrent reconcile of the same tenant to add a
+  // second row shrinks to it (were it to happen, the cost is one more recheck, not a wrong result).
   // table_name says where a change came from; a recheck comes from tenant-sync itself.
-  await db.query(
+  const written = await db.query(
     `INSERT INTO ${OUTBOX_TABLE} (tenant_key, operation, table_name, not_before)
-     VALUES (${params.add(tenantKey)}, ${params.add(RECHECK_OPERATION)}, ${params.add("tenant_sync")}, ${notBefore})`,
+     SELECT ${params.add(tenantKey)}, ${params.add(RECHECK_OPERATION)}, ${params.add("tenant_sync")}, ${notBefore}
+     FROM (SELECT 1 AS one) AS once
+     WHERE NOT EXISTS (SELECT 1 FROM ${OUTBOX_TABLE}
+                       WHERE sent_at IS NULL AND tenant_key = ${params.add(tenantKey)}
+                         AND operation = ${params.add(RECHECK_OPERATION)})`,
     params.values,
   );
-  return true;
+  return written.rowCount > 0;
 }

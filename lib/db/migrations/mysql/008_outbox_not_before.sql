@@ -23,3 +23,13 @@ EXECUTE tenant_sync_008;
 DEALLOCATE PREPARE tenant_sync_008;
 ALTER TABLE tenant_sync_outbox ADD CONSTRAINT tenant_sync_outbox_operation_check
   CHECK (operation IN ('insert', 'update', 'delete', 'recheck'));
+-- The sync looks for a tenant's unsent recheck before writing another (outbox-recheck.ts): by tenant and sent_at.
+SET @tenant_sync_008 = IF(
+  EXISTS (SELECT 1 FROM information_schema.STATISTICS
+           WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'tenant_sync_outbox'
+             AND INDEX_NAME = 'tenant_sync_outbox_unsent_tenant'),
+  'DO 0',
+  'CREATE INDEX tenant_sync_outbox_unsent_tenant ON tenant_sync_outbox (tenant_key, sent_at)');
+PREPARE tenant_sync_008 FROM @tenant_sync_008;
+EXECUTE tenant_sync_008;
+DEALLOCATE PREPARE tenant_sync_008;
