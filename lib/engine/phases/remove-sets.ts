@@ -1,7 +1,7 @@
 import type { ClusterRegistry } from "../../clusters/cluster-registry.ts";
 import { type InventoryEntry, recordApplied, removeInventory } from "../../db/inventory-store.ts";
 import type { Queryable } from "../../db/queryable.ts";
-import type { StatusRecord } from "../../db/status-store.ts";
+import { DELETED_STATUS, type StatusRecord } from "../../db/status-store.ts";
 import type { TemplateSet } from "../../templates/model.ts";
 import { APPLY_PENDING } from "../intent.ts";
 import { teardown } from "../teardown.ts";
@@ -40,12 +40,8 @@ export async function removeSets(
     statuses.push({
       tenantKey,
       templateSet: name,
-      phase: failures.length > 0 ? "Failed" : "Deleted",
-      desired: 0,
-      ready: 0,
-      failed: failures.length,
-      skipped: 0,
-      appliedHash: null,
+      ...DELETED_STATUS,
+      ...(failures.length > 0 ? { phase: "Failed" as const, failed: failures.length } : {}),
       templateVersion: set?.version ?? null,
       message:
         failures.length > 0
